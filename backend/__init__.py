@@ -1,0 +1,1 @@
+"""Fælles Bestilling: citizen ordering app for the joint Danish procurement of ostomy products."""

@@ -1,0 +1,82 @@
+"""create_app(settings) -> Litestar: routes, middleware, security and the database pool lifespan."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader, State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+
+from backend.auth.routes import AuthController
+from backend.db.migrate import check_schema
+from backend.db.pool import create_pool
+from backend.grants.routes import HomeController
+from backend.settings import Settings, load_settings
+from backend.web import pwa
+from backend.web.context import RequestContextMiddleware
+from backend.web.deps import provide_db
+from backend.web.errors import exception_handlers
+from backend.web.security import add_security_headers
+from backend.web.templating import STATIC_DIR
+
+log = logging.getLogger(__name__)
+
+STATIC_CACHE = CacheControlHeader(max_age=365 * 24 * 3600, public=True, immutable=True)
+CSRF_EXEMPT = ["^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/healthz$", "^/readyz$"]
+
+
+def create_app(settings: Settings, *, database_url: str | None = None) -> Litestar:
+    """Build the web app. ``database_url`` overrides the settings (the dev command passes the embedded one)."""
+    dsn = database_url or settings.database_url
+    if not dsn:
+        raise RuntimeError("no database: set FSC_DATABASE_URL or start through `fsc dev`/`fsc serve`")
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        pool = await create_pool(dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        try:
+            async with pool.acquire() as conn:
+                pending = await check_schema(conn)
+            if pending:
+                raise RuntimeError(f"database schema is behind: run `fsc migrate` ({len(pending)} pending)")
+            app.state.pool = pool
+            yield
+        finally:
+            await pool.close()
+
+    csrf_secret = hashlib.sha256(b"csrf:" + settings.secret_key.encode()).hexdigest()
+    return Litestar(
+        route_handlers=[
+            HomeController,
+            AuthController,
+            *pwa.routes,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE),
+        ],
+        dependencies={"db": Provide(provide_db)},
+        middleware=[RequestContextMiddleware],
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        csrf_config=CSRFConfig(
+            secret=csrf_secret, cookie_name="fsc_csrf", cookie_httponly=True, cookie_samesite="lax",
+            cookie_secure=settings.cookie_secure, exclude=CSRF_EXEMPT,
+        ),
+        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=500),
+        before_send=[add_security_headers],
+        exception_handlers=exception_handlers,
+        openapi_config=OpenAPIConfig(title="Fælles Bestilling API", version="1", path="/api/docs"),
+    )
+
+
+def app_from_env() -> Litestar:
+    """Factory for the production server (``granian --factory backend.app:app_from_env``)."""
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    return create_app(settings)

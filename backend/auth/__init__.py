@@ -1,0 +1,1 @@
+"""Authentication: server-side sessions in PostgreSQL, demo login for development."""

@@ -1,0 +1,1 @@
+"""Authorities (myndigheder): regions and municipalities, participation and go-live dates."""

@@ -1,0 +1,1 @@
+"""The shared product range (produktsortiment) across all authorities and product areas."""

@@ -1,0 +1,1 @@
+"""Citizens (borgere): identity, address, language."""

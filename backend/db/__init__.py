@@ -1,0 +1,1 @@
+"""Database access: connection pool, embedded PostgreSQL for development, migrations."""

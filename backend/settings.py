@@ -1,0 +1,131 @@
+"""Application settings: one frozen msgspec Struct read from ``FSC_*`` environment variables.
+
+Every field documents itself in the docstring below it; `.env.example` lists the same names.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+PREFIX = "FSC_"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line meant for the operator."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    secret_key: str
+    """Secret for signing CSRF tokens and deriving session ids (at least 32 characters). Required."""
+
+    cpr_key: str
+    """Secret key for the keyed hash of CPR numbers (at least 32 characters). Required."""
+
+    database_url: str | None = None
+    """PostgreSQL URL; when unset, the embedded PostgreSQL under ``data_dir`` is started."""
+
+    data_dir: str = str(REPO_ROOT / "var")
+    """Directory for local state (embedded PostgreSQL data, dev secrets)."""
+
+    host: str = "127.0.0.1"
+    """Address the web server listens on."""
+
+    port: int = 8000
+    """Port the web server listens on."""
+
+    web_workers: int = 1
+    """Number of web server worker processes for ``fsc serve``."""
+
+    demo_login: bool = False
+    """Offer the demo login (pick a demo citizen). Never enable in production."""
+
+    cookie_secure: bool = False
+    """Mark cookies ``Secure`` (set to 1 behind HTTPS)."""
+
+    session_hours: int = 12
+    """How long a login session lives, in hours."""
+
+    default_language: str = "da"
+    """Language for visitors who have not chosen one (da or en)."""
+
+    db_pool_min: int = 2
+    """Minimum connections in each process's database pool."""
+
+    db_pool_max: int = 10
+    """Maximum connections in each process's database pool."""
+
+    log_level: str = "INFO"
+    """Python logging level (DEBUG, INFO, WARNING, ERROR)."""
+
+    def __post_init__(self) -> None:
+        if len(self.secret_key) < 32:
+            raise SettingsError("FSC_SECRET_KEY must be at least 32 characters long")
+        if len(self.cpr_key) < 32:
+            raise SettingsError("FSC_CPR_KEY must be at least 32 characters long")
+        if self.default_language not in ("da", "en"):
+            raise SettingsError("FSC_DEFAULT_LANGUAGE must be 'da' or 'en'")
+        if not 1 <= self.port <= 65535:
+            raise SettingsError("FSC_PORT must be between 1 and 65535")
+        if self.web_workers < 1 or self.session_hours < 1 or self.db_pool_min < 1:
+            raise SettingsError("FSC_WEB_WORKERS, FSC_SESSION_HOURS and FSC_DB_POOL_MIN must be positive")
+        if self.db_pool_max < self.db_pool_min:
+            raise SettingsError("FSC_DB_POOL_MAX must not be smaller than FSC_DB_POOL_MIN")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise SettingsError("FSC_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The settings as ``FSC_*`` variables, to hand to child processes."""
+        out = {}
+        for name in self.__struct_fields__:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            out[PREFIX + name.upper()] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+        return out
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _convert(name: str, raw: str, annotation: Any) -> Any:
+    env_name = PREFIX + name.upper()
+    if annotation in ("bool", bool):
+        low = raw.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise SettingsError(f"{env_name} must be 1/0, true/false, yes/no or on/off, got {raw!r}")
+    if annotation in ("int", int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{env_name} must be a whole number, got {raw!r}") from None
+    return raw
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from the environment; raise SettingsError with one clear line on a problem."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    annotations = Settings.__annotations__
+    for name in Settings.__struct_fields__:
+        raw = environ.get(PREFIX + name.upper())
+        if raw is None or (raw == "" and name in ("database_url",)):
+            continue
+        values[name] = _convert(name, raw, annotations[name])
+    for required in ("secret_key", "cpr_key"):
+        if required not in values:
+            raise SettingsError(f"{PREFIX}{required.upper()} is required but not set (see .env.example)")
+    try:
+        return Settings(**values)
+    except msgspec.ValidationError as exc:  # pragma: no cover - types are converted above
+        raise SettingsError(str(exc)) from None

@@ -1,0 +1,1 @@
+"""Web layer shared by all areas: templating, request context, security headers, errors."""

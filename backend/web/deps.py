@@ -1,0 +1,45 @@
+"""Dependencies and guards shared by the controllers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncGenerator
+from zoneinfo import ZoneInfo
+
+import asyncpg
+from litestar.connection import ASGIConnection
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException
+from litestar.handlers.base import BaseRouteHandler
+
+from backend.auth.models import Viewer
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+DB = NamedDependency[asyncpg.Connection]
+"""A handler parameter ``db: DB`` receives the request's pooled connection (see provide_db)."""
+
+
+def local_today() -> dt.date:
+    """Today's date in Denmark (grant periods and deliveries are counted in Danish days)."""
+    return dt.datetime.now(COPENHAGEN).date()
+
+
+async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
+    """One pooled connection for the duration of a request."""
+    async with state.pool.acquire() as conn:
+        yield conn
+
+
+def provide_viewer(request: ASGIConnection) -> Viewer:
+    viewer = request.scope.get("state", {}).get("viewer")
+    if viewer is None:
+        raise NotAuthorizedException()
+    return viewer
+
+
+def citizen_required(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    """Guard: deny unless a citizen is signed in (deny by default)."""
+    if connection.scope.get("state", {}).get("viewer") is None:
+        raise NotAuthorizedException()

@@ -1,0 +1,79 @@
+"""Friendly, translated error pages (and a redirect to the login page when signed out)."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.response import Redirect
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_405_METHOD_NOT_ALLOWED,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
+
+from backend import i18n
+from backend.i18n import gettext as _
+from backend.web.context import language_for
+from backend.web.templating import render
+
+log = logging.getLogger(__name__)
+
+
+def _messages(status: int) -> tuple[str, str]:
+    if status == HTTP_404_NOT_FOUND:
+        return _("Page not found"), _("We could not find the page you asked for. Check the address, or go to the front page.")
+    if status == HTTP_403_FORBIDDEN:
+        return _("Access denied"), _("You do not have access to this page, or the form had expired. Go back, reload the page and try again.")
+    if status == HTTP_405_METHOD_NOT_ALLOWED:
+        return _("Page not found"), _("We could not find the page you asked for. Check the address, or go to the front page.")
+    if status < 500:
+        return _("Something was wrong with the request"), _("Please go back and try again.")
+    return _("Something went wrong on our side"), _("Please try again in a moment. If it keeps happening, call Fælles Service Center.")
+
+
+def _error_page(request: Request, status: int) -> Response:
+    state = request.scope.setdefault("state", {})
+    viewer = state.setdefault("viewer", None)
+    token = i18n.current_language.set(language_for(request.scope, viewer, request.app.state.settings.default_language))
+    try:
+        title, message = _messages(status)
+        if request.url.path.startswith("/api/"):
+            return Response({"title": title, "detail": message, "status": status}, status_code=status,
+                            media_type="application/problem+json")
+        return render(request, "error.html", {"title": title, "message": message}, status_code=status, block=None)
+    finally:
+        i18n.current_language.reset(token)
+
+
+def login_redirect(request: Request, _exc: NotAuthorizedException) -> Response:
+    """Signed out (or session expired): send the person to the login page, then back here."""
+    target = "/login"
+    if request.method == "GET" and request.url.path != "/":
+        target += "?next=" + quote(request.url.path, safe="/")
+    if request.headers.get("hx-request") == "true":
+        return Response("", status_code=200, headers={"HX-Redirect": target})
+    return Redirect(target, status_code=303)
+
+
+def http_error(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if status >= 500:
+        log.error("HTTP %s on %s: %s", status, request.url.path, exc.detail)
+    return _error_page(request, status if status >= 400 else HTTP_400_BAD_REQUEST)
+
+
+def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+exception_handlers = {
+    NotAuthorizedException: login_redirect,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}

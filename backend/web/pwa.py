@@ -1,0 +1,91 @@
+"""PWA plumbing: service worker, web app manifest, offline page, health checks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+
+import asyncpg
+from litestar import Request, Response, get
+from litestar.datastructures import CacheControlHeader
+
+from backend import i18n
+from backend.i18n import gettext as _
+from backend.web.templating import PWA_DIR, asset_url, render
+
+THEME_COLOUR = "#004993"
+
+# The app shell: what the service worker stores at install so the offline page can be shown.
+SHELL_ASSETS = (
+    "vendor/dkfds/css/dkfds-borgerdk.min.css",
+    "css/app.css",
+    "vendor/htmx/htmx.min.js",
+    "js/app.js",
+    "icons/icon-192.png",
+)
+
+
+@cache
+def service_worker_source() -> str:
+    shell = [asset_url(path) for path in SHELL_ASSETS] + ["/offline"]
+    version = hashlib.sha256(json.dumps(shell).encode()).hexdigest()[:12]
+    source = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
+    version = hashlib.sha256((version + source).encode()).hexdigest()[:12]
+    return source.replace("__SHELL__", json.dumps(shell)).replace("__VERSION__", version)
+
+
+@get("/sw.js", include_in_schema=False, cache_control=CacheControlHeader(no_cache=True))
+async def service_worker() -> Response:
+    return Response(
+        service_worker_source(),
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": "/"},
+    )
+
+
+@get("/manifest.webmanifest", include_in_schema=False, cache_control=CacheControlHeader(max_age=3600))
+async def manifest() -> Response:
+    body = {
+        "name": _("Fælles Bestilling – ostomy products"),
+        "short_name": "Fælles Bestilling",
+        "description": _("Order your granted ostomy products and follow your parcel."),
+        "lang": i18n.current_language.get(),
+        "start_url": "/?source=pwa",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": THEME_COLOUR,
+        "icons": [
+            {"src": asset_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png", "purpose": "any"},
+            {"src": asset_url("icons/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any"},
+            {"src": asset_url("icons/icon-maskable-512.png"), "sizes": "512x512", "type": "image/png",
+             "purpose": "maskable"},
+        ],
+    }
+    return Response(body, media_type="application/manifest+json", headers={"Vary": "Cookie, Accept-Language"})
+
+
+@get("/offline", name="offline", include_in_schema=False)
+async def offline_page(request: Request) -> Response:
+    return render(request, "offline.html", block=None)
+
+
+@get("/healthz", include_in_schema=False, cache_control=CacheControlHeader(no_store=True))
+async def healthz() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@get("/readyz", include_in_schema=False, cache_control=CacheControlHeader(no_store=True))
+async def readyz(request: Request) -> Response:
+    """Readiness: the database answers."""
+    try:
+        async with request.app.state.pool.acquire(timeout=2) as conn:
+            await conn.fetchval("SELECT 1")
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    return Response({"status": "ok", "database": "ok"})
+
+
+routes = [service_worker, manifest, offline_page, healthz, readyz]

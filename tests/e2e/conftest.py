@@ -1,0 +1,68 @@
+"""End-to-end fixtures: the app served by the production server (granian) on a real socket,
+and headless Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from playwright.async_api import Browser, async_playwright
+
+from tests.conftest import TEST_CPR_KEY, TEST_SECRET
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"server at {url} did not become ready")
+
+
+@pytest.fixture
+def live_server(db_url: str) -> Iterator[str]:
+    """`fsc serve` (granian, real socket) on a private copy of the demo database."""
+    port = free_port()
+    env = dict(os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
+               FSC_DEMO_LOGIN="1", FSC_PORT=str(port), FSC_LOG_LEVEL="WARNING")
+    process = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"], env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()

@@ -1,0 +1,167 @@
+"""The citizen's home page through the ASGI app: balances, isolation, login flow, errors."""
+
+import datetime as dt
+import re
+
+from backend.auth.sessions import SESSION_COOKIE
+from backend.citizens.cpr import cpr_hash
+from backend.seed.demo import MAIN_DEMO_CPR, NOT_LIVE_CPR
+from backend.web.deps import COPENHAGEN, local_today
+from tests.conftest import TEST_CPR_KEY, citizen_id_by_cpr, csrf_token, login
+
+
+async def make_citizen(db, name: str, cpr: str, municipality_code: int = 751, is_demo: bool = True) -> int:
+    """A citizen of our own (demo citizens can use the demo login)."""
+    return await db.fetchval(
+        """INSERT INTO citizen (cpr_hash, name, street, postcode, city, municipality_id, is_demo)
+           VALUES ($1, $2, 'Testvej 1', '8000', 'Aarhus C', (SELECT id FROM authority WHERE code = $3), $4)
+           RETURNING id""",
+        cpr_hash(TEST_CPR_KEY, cpr), name, municipality_code, is_demo,
+    )
+
+
+async def make_product(db, name: str, pack_size: int = 30) -> int:
+    return await db.fetchval(
+        """INSERT INTO product (area_code, manufacturer_id, item_no, name, category, pack_size, unit, price_oere)
+           VALUES ('stomi', (SELECT min(id) FROM manufacturer), $1, $1, 'one_piece_closed', $2, 'piece', 50000)
+           RETURNING id""",
+        name, pack_size,
+    )
+
+
+async def make_grant(db, citizen_id: int, product_id: int, qty: int, valid_from: dt.date, period_days: int = 30,
+                     valid_to: dt.date | None = None) -> int:
+    return await db.fetchval(
+        """INSERT INTO grant_ (citizen_id, product_id, quantity_per_period, period_days, valid_from, valid_to, payer_id)
+           VALUES ($1, $2, $3, $4, $5, $6, (SELECT municipality_id FROM citizen WHERE id = $1)) RETURNING id""",
+        citizen_id, product_id, qty, period_days, valid_from, valid_to,
+    )
+
+
+async def make_order(db, citizen_id: int, grant_id: int, product_id: int, packs: int, pack_size: int,
+                     day: dt.date, status: str = "delivered") -> None:
+    placed = dt.datetime.combine(day, dt.time(10), COPENHAGEN)
+    order_id = await db.fetchval(
+        "INSERT INTO order_ (citizen_id, status, placed_at) VALUES ($1, $2, $3) RETURNING id",
+        citizen_id, status, placed,
+    )
+    await db.execute(
+        "INSERT INTO order_line (order_id, grant_id, product_id, packs, pieces) VALUES ($1, $2, $3, $4, $5)",
+        order_id, grant_id, product_id, packs, packs * pack_size,
+    )
+
+
+def grant_card(html: str, grant_id: int) -> str:
+    match = re.search(rf'<li class="card grant" id="grant-{grant_id}">(.*?)</li>', html, re.S)
+    assert match, f"grant {grant_id} not on the page"
+    return match.group(1)
+
+
+def text_of(fragment: str, testid: str) -> str:
+    match = re.search(rf'data-testid="{testid}">(.*?)</(?:p|dd)>', fragment, re.S)
+    assert match, testid
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
+
+
+async def test_logged_out_visitor_is_sent_to_login(client):
+    response = await client.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+    page = await client.get("/login")
+    assert page.status_code == 200
+    assert "Log ind" in page.text
+
+
+async def test_home_shows_balances_for_this_period(client, db):
+    today = local_today()
+    citizen = await make_citizen(db, "Test Testesen", "0101801234")
+    product = await make_product(db, "Balance Testpose Midi")
+    # Period of 30 days that started 10 days ago: one order in this period, one in the last,
+    # one cancelled in this period (must not count).
+    start = today - dt.timedelta(days=40)
+    grant = await make_grant(db, citizen, product, 90, start)
+    await make_order(db, citizen, grant, product, 2, 30, today - dt.timedelta(days=35))
+    await make_order(db, citizen, grant, product, 1, 30, today - dt.timedelta(days=5))
+    await make_order(db, citizen, grant, product, 1, 30, today - dt.timedelta(days=2), status="cancelled")
+    await login(client, citizen)
+    response = await client.get("/")
+    assert response.status_code == 200
+    card = grant_card(response.text, grant)
+    assert "Balance Testpose Midi" in card
+    assert text_of(card, "used") == "30 stk."
+    assert text_of(card, "left") == "Tilbage i denne periode: 60 stk. (2 pakker)"
+    assert text_of(card, "granted") == "90 stk. pr. 30 dage"
+    assert text_of(card, "expiry") == "Indtil videre"
+
+
+async def test_another_citizens_grants_never_appear(client, db):
+    me = await make_citizen(db, "Mig Selv", "0202801234")
+    other = await make_citizen(db, "Anden Borger", "0303801234")
+    mine = await make_product(db, "Min Egen Pose")
+    theirs = await make_product(db, "Hemmelig Anden Pose")
+    my_grant = await make_grant(db, me, mine, 60, local_today() - dt.timedelta(days=3))
+    their_grant = await make_grant(db, other, theirs, 60, local_today() - dt.timedelta(days=3))
+    await login(client, me)
+    html = (await client.get("/")).text
+    assert f'id="grant-{my_grant}"' in html and "Min Egen Pose" in html
+    assert f'id="grant-{their_grant}"' not in html
+    assert "Hemmelig Anden Pose" not in html and "Anden Borger" not in html
+
+
+async def test_seeded_main_citizen_sees_exactly_their_grants(client, db):
+    citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
+    grant_ids = {r["id"] for r in await db.fetch("SELECT id FROM grant_ WHERE citizen_id = $1", citizen)}
+    await login(client, citizen)
+    html = (await client.get("/")).text
+    shown = {int(g) for g in re.findall(r'id="grant-(\d+)"', html)}
+    assert shown == grant_ids
+    assert "Tilbage i denne periode: 0 stk." in html  # one grant fully used this period (seed)
+
+
+async def test_not_live_municipality_is_told_kindly(client, db):
+    citizen = await citizen_id_by_cpr(db, NOT_LIVE_CPR)
+    await login(client, citizen)
+    html = (await client.get("/")).text
+    assert "Skive er endnu ikke begyndt at bruge Fælles Bestilling" in html
+    assert "Du kan bestille her fra" in html
+
+
+async def test_expiring_grant_is_flagged(client, db):
+    citizen = await make_citizen(db, "Udløb Snart", "0404801234")
+    product = await make_product(db, "Udløbspose")
+    today = local_today()
+    await make_grant(db, citizen, product, 60, today - dt.timedelta(days=100), valid_to=today + dt.timedelta(days=10))
+    await login(client, citizen)
+    html = (await client.get("/")).text
+    assert "Din bevilling udløber snart" in html
+
+
+async def test_malformed_or_unknown_session_cookie_means_logged_out(client):
+    for value in ("%%%not-a-token%%%", "x" * 43, "a"):
+        client.cookies.set(SESSION_COOKIE, value)
+        response = await client.get("/", follow_redirects=False)
+        assert response.status_code == 303, value
+        assert response.headers["location"] == "/login"
+
+
+async def test_logout_ends_the_session_in_the_database(client, db):
+    citizen = await make_citizen(db, "Log Ud", "0505801234")
+    await login(client, citizen)
+    assert await db.fetchval("SELECT count(*) FROM session WHERE citizen_id = $1", citizen) == 1
+    response = await client.post("/logout", data={"_csrf_token": await csrf_token(client)}, follow_redirects=False)
+    assert response.status_code == 303
+    assert await db.fetchval("SELECT count(*) FROM session WHERE citizen_id = $1", citizen) == 0
+    assert (await client.get("/", follow_redirects=False)).status_code == 303
+    actions = [r["action"] for r in await db.fetch(
+        "SELECT action FROM audit_log WHERE citizen_id = $1 ORDER BY id", citizen)]
+    assert actions == ["login", "logout"]
+
+
+async def test_demo_login_rejects_unknown_and_non_demo_citizens(client, db):
+    real = await make_citizen(db, "Ikke Demo", "0606801234", is_demo=False)
+    token = await csrf_token(client)
+    for value in (str(real), "999999", "abc", ""):
+        response = await client.post("/login/demo", data={"citizen_id": value, "_csrf_token": token})
+        assert response.status_code == 422
+        assert "Vælg en person på listen." in response.text
+    assert await db.fetchval("SELECT count(*) FROM session") == 0

@@ -1,0 +1,137 @@
+"""Cross-cutting web behaviour: i18n, CSRF, security headers, compression, caching, PWA files."""
+
+import re
+
+from backend.web.security import CONTENT_SECURITY_POLICY
+from backend.web.templating import TEMPLATES_DIR
+from tests.conftest import csrf_token, login
+
+
+async def test_unknown_route_gives_translated_404(client):
+    response = await client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Siden findes ikke" in response.text
+    english = await client.get("/no/such/page", headers={"Accept-Language": "en"})
+    assert english.status_code == 404
+    assert "Page not found" in english.text
+
+
+async def test_language_switch_is_remembered_per_user(client, db):
+    citizen = await db.fetchval("SELECT min(id) FROM citizen WHERE is_demo AND language = 'da'")
+    await login(client, citizen)
+    response = await client.post("/language", data={"language": "en", "next": "/", "_csrf_token": await csrf_token(client)},
+                                 follow_redirects=False)
+    assert response.status_code == 303
+    assert await db.fetchval("SELECT language FROM citizen WHERE id = $1", citizen) == "en"
+    assert "My products" in (await client.get("/")).text
+    # A new browser (no language cookie) that logs in as the same person gets English.
+    client.cookies.clear()
+    await login(client, citizen)
+    page = await client.get("/")
+    assert '<html lang="en">' in page.text and "My products" in page.text
+
+
+async def test_unknown_language_is_refused_and_nothing_written(client, db):
+    citizen = await db.fetchval("SELECT min(id) FROM citizen WHERE is_demo AND language = 'da'")
+    await login(client, citizen)
+    response = await client.post("/language", data={"language": "xx", "_csrf_token": await csrf_token(client)})
+    assert response.status_code == 422
+    assert "Vælg dansk eller engelsk." in response.text
+    assert await db.fetchval("SELECT language FROM citizen WHERE id = $1", citizen) == "da"
+
+
+async def test_state_changing_request_without_csrf_token_is_refused(client, db):
+    citizen = await db.fetchval("SELECT min(id) FROM citizen WHERE is_demo AND language = 'da'")
+    await login(client, citizen)
+    response = await client.post("/language", data={"language": "en"})
+    assert response.status_code == 403
+    assert "Ingen adgang" in response.text
+    assert await db.fetchval("SELECT language FROM citizen WHERE id = $1", citizen) == "da"
+    bad = await client.post("/language", data={"language": "en", "_csrf_token": "0" * 128})
+    assert bad.status_code == 403
+    # htmx sends the token as a header instead of a form field
+    ok = await client.post("/language", data={"language": "en"}, headers={"x-csrftoken": await csrf_token(client)},
+                         follow_redirects=False)
+    assert ok.status_code == 303
+
+
+async def test_security_headers_and_csp_without_unsafe(client):
+    response = await client.get("/login")
+    csp = response.headers["content-security-policy"]
+    assert csp == CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
+    assert "HX-Request" in response.headers["vary"]
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "content-security-policy" in (await client.get("/missing")).headers
+
+
+def test_templates_have_no_inline_scripts_styles_or_handlers():
+    for template in TEMPLATES_DIR.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), template
+        assert not re.search(r"<style\b", text), template
+        assert not re.search(r"\sstyle=", text), template
+        assert not re.search(r"\son[a-z]+=", text), template
+
+
+async def test_responses_are_compressed(client):
+    br = await client.get("/login", headers={"Accept-Encoding": "br"})
+    assert br.headers["content-encoding"] == "br"
+    gz = await client.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["content-encoding"] == "gzip"
+    assert "Log ind" in gz.text
+
+
+async def test_static_assets_are_versioned_and_cached_for_a_year(client):
+    page = (await client.get("/login")).text
+    urls = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert any("dkfds-borgerdk.min.css?v=" in u for u in urls)
+    assert any("htmx.min.js?v=" in u for u in urls)
+    for url in urls:
+        assert re.search(r"\?v=[0-9a-f]{10}$", url), url
+        response = await client.get(url)
+        assert response.status_code == 200, url
+        cache = response.headers["cache-control"]
+        assert "max-age=31536000" in cache and "immutable" in cache
+        assert "set-cookie" not in response.headers
+
+
+async def test_manifest_and_service_worker(client):
+    manifest = (await client.get("/manifest.webmanifest")).json()
+    assert manifest["display"] == "standalone"
+    assert manifest["start_url"].startswith("/")
+    sizes = {(i["sizes"], i["purpose"]) for i in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    for icon in manifest["icons"]:
+        assert (await client.get(icon["src"])).status_code == 200
+    sw = await client.get("/sw.js")
+    assert sw.status_code == 200
+    assert sw.headers["content-type"].startswith("text/javascript")
+    assert "no-cache" in sw.headers["cache-control"]
+    assert "__SHELL__" not in sw.text and "__VERSION__" not in sw.text
+    assert '"/offline"' in sw.text
+    offline = await client.get("/offline")
+    assert offline.status_code == 200 and "Du er offline" in offline.text
+
+
+async def test_health_checks(client):
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["database"] == "ok"
+
+
+async def test_demo_login_is_off_unless_enabled(db_url):
+    from litestar.testing import AsyncTestClient
+
+    from backend.app import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings(demo_login=False), database_url=db_url)
+    async with AsyncTestClient(app=app) as client:
+        page = await client.get("/login")
+        assert "Demo" not in page.text and "MitID" in page.text
+        response = await client.post("/login/demo", data={"citizen_id": "1", "_csrf_token": await csrf_token(client)})
+        assert response.status_code == 404

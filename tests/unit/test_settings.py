@@ -1,0 +1,52 @@
+"""Settings parsing: required values, types, one clear error line."""
+
+import subprocess
+import sys
+
+import pytest
+
+from backend.settings import Settings, SettingsError, load_settings
+
+GOOD = {"FSC_SECRET_KEY": "s" * 40, "FSC_CPR_KEY": "c" * 40}
+
+
+def test_defaults_and_conversion():
+    settings = load_settings(GOOD | {"FSC_PORT": "9000", "FSC_DEMO_LOGIN": "yes", "FSC_DATABASE_URL": ""})
+    assert isinstance(settings, Settings)
+    assert settings.port == 9000
+    assert settings.demo_login is True
+    assert settings.database_url is None
+    assert settings.default_language == "da"
+
+
+def test_settings_are_frozen():
+    settings = load_settings(GOOD)
+    with pytest.raises(AttributeError):
+        settings.port = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"FSC_CPR_KEY": "c" * 40}, "FSC_SECRET_KEY is required"),
+        (GOOD | {"FSC_SECRET_KEY": "short"}, "FSC_SECRET_KEY must be at least 32"),
+        (GOOD | {"FSC_PORT": "eighty"}, "FSC_PORT must be a whole number"),
+        (GOOD | {"FSC_PORT": "70000"}, "FSC_PORT must be between"),
+        (GOOD | {"FSC_DEMO_LOGIN": "maybe"}, "FSC_DEMO_LOGIN must be"),
+        (GOOD | {"FSC_DEFAULT_LANGUAGE": "de"}, "FSC_DEFAULT_LANGUAGE"),
+        (GOOD | {"FSC_DB_POOL_MIN": "5", "FSC_DB_POOL_MAX": "2"}, "FSC_DB_POOL_MAX"),
+    ],
+)
+def test_bad_settings_raise_one_clear_line(env, message):
+    with pytest.raises(SettingsError) as info:
+        load_settings(env)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_cli_exits_non_zero_with_one_line_when_a_setting_is_missing():
+    env = {"PATH": "/usr/bin:/bin", "FSC_CPR_KEY": "c" * 40}
+    result = subprocess.run([sys.executable, "-m", "backend.cli", "migrate"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "fsc: error: FSC_SECRET_KEY is required but not set (see .env.example)"
