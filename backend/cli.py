@@ -47,12 +47,14 @@ async def _prepare_database(dsn: str, *, seed: bool, cpr_key: str) -> None:
     from backend.authorities.reference import load_reference_authorities
     from backend.db.migrate import migrate
     from backend.db.pool import connect
+    from backend.jobs import install_or_upgrade
 
     conn = await connect(dsn)
     try:
         applied = await migrate(conn)
         if applied:
             log.info("applied migrations %s", applied)
+        await install_or_upgrade(conn)
         await load_reference_authorities(conn)
         if seed:
             from backend.seed.demo import seed_demo

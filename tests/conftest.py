@@ -24,6 +24,7 @@ from backend.authorities.reference import load_reference_authorities
 from backend.citizens.cpr import cpr_hash
 from backend.db.migrate import migrate
 from backend.db.pool import connect
+from backend.jobs import install_or_upgrade
 from backend.seed.demo import seed_demo
 from backend.settings import Settings
 
@@ -64,6 +65,7 @@ async def template_url(pg_server_url: str) -> str:
     url = with_database(pg_server_url, TEMPLATE_DB)
     conn = await connect(url)
     await migrate(conn)
+    await install_or_upgrade(conn)
     await load_reference_authorities(conn)
     await seed_demo(conn, TEST_CPR_KEY)
     await conn.close()
