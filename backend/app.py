@@ -19,6 +19,7 @@ from backend.auth.routes import AuthController
 from backend.db.migrate import check_schema
 from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
+from backend.orders.routes import OrderController
 from backend.settings import Settings, load_settings
 from backend.web import pwa
 from backend.web.context import RequestContextMiddleware
@@ -56,6 +57,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
     return Litestar(
         route_handlers=[
             HomeController,
+            OrderController,
             AuthController,
             *pwa.routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE),

@@ -1,8 +1,11 @@
 // Fælles Bestilling service worker.
-// - Precaches the app shell and the offline page at install (versioned cache names).
+// - Precaches the app shell and the offline pages at install (versioned cache names).
 // - Pages (navigations and htmx-boosted page loads): network only, never stored;
 //   when offline, the offline page.
 // - Static assets (/static/, content-hashed URLs): cache first.
+// - Orders posted while offline are kept in IndexedDB with their idempotency key and sent when
+//   the phone is back online (Background Sync where available, else when a page asks us to).
+//   The server accepts each key once, so a replay can never place a second order.
 // - Never caches non-GET requests, htmx fragment requests or anything else with personal data.
 "use strict";
 
@@ -10,6 +13,9 @@ const VERSION = "__VERSION__";
 const SHELL = __SHELL__;
 const SHELL_CACHE = "shell-" + VERSION;
 const STATIC_CACHE = "static-v1";
+const ORDER_PATHS = ["/orders/reorder", "/orders/"];
+const DB_NAME = "fsc-outbox";
+const STORE = "orders";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -52,15 +58,109 @@ async function pageOrOffline(request) {
   }
 }
 
+// --- the order outbox (IndexedDB) --------------------------------------------------------------
+
+function openOutbox() {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(DB_NAME, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore(STORE, { keyPath: "key" });
+    open.onsuccess = () => resolve(open.result);
+    open.onerror = () => reject(open.error);
+  });
+}
+
+async function outbox(mode, action) {
+  const db = await openOutbox();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(STORE, mode);
+    const result = action(tx.objectStore(STORE));
+    tx.oncomplete = () => resolve(result.result);
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+async function keepOrder(request) {
+  const body = await request.clone().text();
+  const key = request.headers.get("Idempotency-Key") || new URLSearchParams(body).get("idempotency_key");
+  if (!key) {
+    return null;
+  }
+  const headers = {};
+  for (const name of ["Content-Type", "X-CSRFToken", "Idempotency-Key"]) {
+    const value = request.headers.get(name);
+    if (value) {
+      headers[name] = value;
+    }
+  }
+  await outbox("readwrite", (store) => store.put({ key, url: request.url, body, headers, kept: Date.now() }));
+  if (self.registration.sync) {
+    try {
+      await self.registration.sync.register("send-orders");
+    } catch (error) {
+      // Background Sync refused: the pages ask us to send when they see the phone online.
+    }
+  }
+  return key;
+}
+
+async function sendKeptOrders() {
+  const kept = await outbox("readonly", (store) => store.getAll());
+  for (const item of kept) {
+    let response;
+    try {
+      response = await fetch(item.url, {
+        method: "POST", body: item.body, headers: item.headers, credentials: "same-origin",
+      });
+    } catch (error) {
+      return; // still offline: keep everything for the next try
+    }
+    if (response.status >= 500) {
+      return; // the server has trouble: try again later
+    }
+    await outbox("readwrite", (store) => store.delete(item.key));
+    const clients = await self.clients.matchAll({ type: "window" });
+    for (const client of clients) {
+      client.postMessage({ type: "order-sent", ok: response.ok, url: response.url, status: response.status });
+    }
+  }
+}
+
+async function orderOrKeep(request) {
+  const copy = request.clone();
+  try {
+    return await fetch(request);
+  } catch (error) {
+    const key = await keepOrder(copy);
+    const page = key && await caches.match("/offline/queued");
+    return page || Response.error();
+  }
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "send-orders") {
+    event.waitUntil(sendKeptOrders());
+  }
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "send-orders") {
+    event.waitUntil(sendKeptOrders());
+  }
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  const boosted = request.headers.get("HX-Boosted") === "true";
-  if (request.method !== "GET" || (request.headers.get("HX-Request") && !boosted)) {
-    return; // let the browser handle it: forms, htmx fragments
-  }
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) {
     return;
+  }
+  if (request.method === "POST" && ORDER_PATHS.includes(url.pathname)) {
+    event.respondWith(orderOrKeep(request));
+    return;
+  }
+  const boosted = request.headers.get("HX-Boosted") === "true";
+  if (request.method !== "GET" || (request.headers.get("HX-Request") && !boosted)) {
+    return; // let the browser handle it: forms, htmx fragments
   }
   if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(request));

@@ -1,8 +1,9 @@
-"""The citizen's home page "Mine produkter": granted products and what is left this period."""
+"""The citizen's home page "Mine produkter": granted products, what is left, and the one-tap reorder."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import asyncpg
 import msgspec
@@ -12,7 +13,20 @@ from litestar.di import NamedDependency, Provide
 from backend.auth.models import Viewer
 from backend.catalog.labels import category_label, unit_label
 from backend.grants import queries
-from backend.grants.rules import Balance, GrantTerms, balance
+from backend.grants.rules import (
+    Balance,
+    GrantTerms,
+    Orderable,
+    Reason,
+    balance,
+    municipality_gate,
+    orderable,
+    rule_config,
+    supply_horizon_days,
+    usual_packs,
+)
+from backend.orders.queries import select_citizen_for_ordering
+from backend.orders.service import reason_text
 from backend.web.deps import DB, citizen_required, local_today, provide_viewer
 from backend.web.templating import render
 
@@ -31,35 +45,32 @@ class GrantView(msgspec.Struct, frozen=True):
     period_days: int
     payer_name: str
     balance: Balance
+    limit: Orderable
+    usual_packs: int
+    reason: str  # plain-language reason when nothing can be ordered now
 
     @property
     def packs_left(self) -> int:
         return self.balance.packs_left(self.pack_size)
 
 
-def grant_views(rows: list[asyncpg.Record], today: dt.date) -> list[GrantView]:
+def grant_views(rows: list[asyncpg.Record], today: dt.date, horizon_days: int) -> list[GrantView]:
     views = []
     for row in rows:
         terms = GrantTerms(row["quantity_per_period"], row["period_days"], row["valid_from"], row["valid_to"])
-        usage = zip(row["usage_days"], row["usage_pieces"], strict=True)
+        allocated = dict(zip(row["usage_days"], row["usage_pieces"], strict=True))
+        limit = orderable(terms, allocated, today, horizon_days, row["pack_size"])
         views.append(
             GrantView(
                 id=row["id"], product_name=row["product_name"], manufacturer=row["manufacturer"],
                 category=category_label(row["category"]), item_no=row["item_no"], hmi_no=row["hmi_no"],
                 pack_size=row["pack_size"], unit=unit_label(row["unit"]), period_days=row["period_days"],
-                payer_name=row["payer_name"], balance=balance(terms, usage, today),
+                payer_name=row["payer_name"], balance=balance(terms, allocated.items(), today), limit=limit,
+                usual_packs=usual_packs(row["quantity_per_period"], row["pack_size"], row["last_packs"], limit.packs),
+                reason=reason_text(limit.reason, limit.date) if limit.reason is not Reason.OK else "",
             )
         )
     return views
-
-
-def municipality_status(summary: asyncpg.Record, today: dt.date) -> str:
-    """'live', 'not_yet_live' (with a known date) or 'not_participating'."""
-    if not summary["participates"]:
-        return "not_participating"
-    if summary["go_live"] is None or summary["go_live"] > today:
-        return "not_yet_live"
-    return "live"
 
 
 class HomeController(Controller):
@@ -69,15 +80,22 @@ class HomeController(Controller):
     @get("/", name="home")
     async def home(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
         today = local_today()
-        summary = await queries.select_citizen_summary(db, viewer.citizen_id)
-        rows = await queries.select_grants_with_usage(db, viewer.citizen_id, today)
+        citizen = await select_citizen_for_ordering(db, viewer.citizen_id)
+        horizon = supply_horizon_days(citizen["stoma_since"], today, rule_config(citizen["rules"]))
+        grants = grant_views(await queries.select_grants_with_usage(db, viewer.citizen_id, today), today, horizon)
+        gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
+        one_tap = [grant for grant in grants if grant.usual_packs > 0] if gate is Reason.OK else []
         return render(
             request,
             "home.html",
             {
-                "citizen": summary,
-                "grants": grant_views(rows, today),
-                "municipality_status": municipality_status(summary, today),
+                "citizen": citizen,
+                "grants": grants,
+                "gate": gate.value,
+                "gate_reason": reason_text(gate, gate_date),
+                "one_tap": one_tap,
+                "horizon_days": horizon,
+                "idempotency_key": uuid.uuid4(),
                 "today": today,
             },
         )

@@ -18,7 +18,9 @@ from zoneinfo import ZoneInfo
 import asyncpg
 
 from backend.authorities.reference import load_reference_authorities, set_participation
+from backend.calendar_dk import add_working_days
 from backend.citizens.cpr import cpr_hash
+from backend.orders.queries import ALLOCATE_BY_ORDER_DATE
 
 TZ = ZoneInfo("Europe/Copenhagen")
 ORDER_HOUR = 10                 # demo orders are placed at 10:00 local time
@@ -300,7 +302,7 @@ def _at_ten(day: dt.date) -> dt.datetime:
 
 def _status(age_days: int) -> str:
     """Recent orders are still on their way; older ones have been delivered."""
-    return "placed" if age_days <= 2 else "shipped" if age_days <= 6 else "delivered"
+    return "placed" if age_days <= 2 else "handed_to_carrier" if age_days <= 6 else "delivered"
 
 
 async def _insert(
@@ -463,20 +465,51 @@ async def _seed_orders(
     conn: asyncpg.Connection, today: dt.date, citizen_ids: dict[str, int],
     grants: dict[str, list[_Grant]], authorities: dict[int, asyncpg.Record],
 ) -> None:
-    planned = []                # (citizen id, status, placed_at, lines)
+    planned = []                # (citizen, status, placed_at, lines)
     for c in DEMO_CITIZENS:
         go_live = authorities[c.municipality]["go_live"]
         for status, day, lines in _plan_orders(c, grants[c.cpr], today, go_live):
-            planned.append((citizen_ids[c.cpr], status, _at_ten(day), lines))
-    columns = {"citizen_id": "bigint", "status": "text", "placed_at": "timestamptz", "placed_by_kind": "text"}
-    rows = [(citizen_id, status, placed_at, "citizen") for citizen_id, status, placed_at, _ in planned]
+            planned.append((c, status, _at_ten(day), lines))
+    columns = {"citizen_id": "bigint", "status": "text", "placed_at": "timestamptz", "placed_by_kind": "text",
+               "recipient_name": "text", "street": "text", "postcode": "text", "city": "text",
+               "expected_delivery": "date"}
+    rows = [(citizen_ids[c.cpr], status, placed_at, "citizen", c.name, c.street, c.postcode, c.city,
+             add_working_days(placed_at.date(), 3))
+            for c, status, placed_at, _ in planned]
     inserted = await _insert(conn, "order_", columns, rows, returning="id, citizen_id, placed_at")
     order_ids = {(r["citizen_id"], r["placed_at"]): r["id"] for r in inserted}
-    line_rows = [(order_ids[citizen_id, placed_at], *line)
-                 for citizen_id, _status, placed_at, lines in planned for line in lines]
+    line_rows = [(order_ids[citizen_ids[c.cpr], placed_at], *line)
+                 for c, _status, placed_at, lines in planned for line in lines]
     columns = {"order_id": "bigint", "grant_id": "bigint", "product_id": "integer", "packs": "integer",
                "pieces": "integer"}
     await _insert(conn, "order_line", columns, line_rows)
+    # Past orders never exceed a period's quota, so each counts in the period of its order date.
+    await conn.execute(ALLOCATE_BY_ORDER_DATE)
+
+
+PICKUP_POINTS = (
+    ("Pakkeshop SuperBrugsen Trøjborg", "Tordenskjoldsgade 20", "8200", "Aarhus N"),
+    ("Pakkeshop Netto Randersvej", "Randersvej 142", "8200", "Aarhus N"),
+    ("Pakkeboks Odense Banegård", "Østre Stationsvej 27", "5000", "Odense C"),
+    ("Pakkeshop Rema 1000 Vestergade", "Vestergade 70", "8600", "Silkeborg"),
+)
+
+
+async def _seed_delivery(conn: asyncpg.Connection, today: dt.date, citizen_ids: dict[str, int]) -> None:
+    """Pickup points, and a few citizens with standing delivery choices."""
+    columns = {"name": "text", "street": "text", "postcode": "text", "city": "text"}
+    points = await _insert(conn, "pickup_point", columns, list(PICKUP_POINTS), returning="id")
+    main = citizen_ids[MAIN_DEMO_CPR]
+    await conn.execute(
+        """INSERT INTO delivery_preference (citizen_id, method, leave_at_door_allowed, driver_note)
+           VALUES ($1, 'home', true, 'Stil pakken i carporten, hvis jeg ikke er hjemme.')""", main)
+    await conn.execute(
+        "INSERT INTO delivery_preference (citizen_id, method, pickup_point_id) VALUES ($1, 'pickup_point', $2)",
+        citizen_ids["1409471857"], points[1]["id"])
+    await conn.execute(
+        """INSERT INTO temporary_address (citizen_id, street, postcode, city, valid_from, valid_to)
+           VALUES ($1, 'Klitrosevej 7', '8585', 'Glesborg', $2, $3)""",
+        main, today + dt.timedelta(days=40), today + dt.timedelta(days=61))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -496,6 +529,7 @@ async def seed_demo(conn: asyncpg.Connection, cpr_key: str, today: dt.date | Non
         citizen_ids = await _seed_citizens(conn, cpr_key, today, authorities)
         grants = await _seed_grants(conn, today, citizen_ids, products, authorities)
         await _seed_orders(conn, today, citizen_ids, grants, authorities)
+        await _seed_delivery(conn, today, citizen_ids)
     return True
 
 

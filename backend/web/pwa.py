@@ -28,7 +28,7 @@ SHELL_ASSETS = (
 
 @cache
 def service_worker_source() -> str:
-    shell = [asset_url(path) for path in SHELL_ASSETS] + ["/offline"]
+    shell = [asset_url(path) for path in SHELL_ASSETS] + ["/offline", "/offline/queued"]
     version = hashlib.sha256(json.dumps(shell).encode()).hexdigest()[:12]
     source = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
     version = hashlib.sha256((version + source).encode()).hexdigest()[:12]
@@ -71,6 +71,12 @@ async def offline_page(request: Request) -> Response:
     return render(request, "offline.html", block=None)
 
 
+@get("/offline/queued", name="offline_queued", include_in_schema=False)
+async def offline_queued_page(request: Request) -> Response:
+    """Shown by the service worker when an order was kept on the phone to be sent later."""
+    return render(request, "offline_queued.html", block=None)
+
+
 @get("/healthz", include_in_schema=False, cache_control=CacheControlHeader(no_store=True))
 async def healthz() -> dict[str, str]:
     """Liveness: the process answers."""
@@ -88,4 +94,4 @@ async def readyz(request: Request) -> Response:
     return Response({"status": "ok", "database": "ok"})
 
 
-routes = [service_worker, manifest, offline_page, healthz, readyz]
+routes = [service_worker, manifest, offline_page, offline_queued_page, healthz, readyz]

@@ -6,6 +6,7 @@ Static asset URLs carry a content hash (``?v=…``) so they can be cached for a 
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2_fragments import render_block
 from litestar import Request, Response
+from litestar.response import Redirect
 from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 
@@ -103,3 +105,12 @@ def render(
         media_type="text/html",
         headers=response_headers,
     )
+
+
+def see_other(request: Request, url: str) -> Response:
+    """After a successful POST: a 303 redirect, or for htmx an HX-Location so that htmx loads the
+    page and puts its URL in the address bar (a plain redirect would leave the old URL there)."""
+    if request.headers.get("hx-request") == "true":
+        location = json.dumps({"path": url, "target": "body"})
+        return Response("", status_code=200, headers={"HX-Location": location, "Cache-Control": "no-store"})
+    return Redirect(url, status_code=303)

@@ -4,51 +4,10 @@ import datetime as dt
 import re
 
 from backend.auth.sessions import SESSION_COOKIE
-from backend.citizens.cpr import cpr_hash
 from backend.seed.demo import MAIN_DEMO_CPR, NOT_LIVE_CPR
-from backend.web.deps import COPENHAGEN, local_today
-from tests.conftest import TEST_CPR_KEY, citizen_id_by_cpr, csrf_token, login
-
-
-async def make_citizen(db, name: str, cpr: str, municipality_code: int = 751, is_demo: bool = True) -> int:
-    """A citizen of our own (demo citizens can use the demo login)."""
-    return await db.fetchval(
-        """INSERT INTO citizen (cpr_hash, name, street, postcode, city, municipality_id, is_demo)
-           VALUES ($1, $2, 'Testvej 1', '8000', 'Aarhus C', (SELECT id FROM authority WHERE code = $3), $4)
-           RETURNING id""",
-        cpr_hash(TEST_CPR_KEY, cpr), name, municipality_code, is_demo,
-    )
-
-
-async def make_product(db, name: str, pack_size: int = 30) -> int:
-    return await db.fetchval(
-        """INSERT INTO product (area_code, manufacturer_id, item_no, name, category, pack_size, unit, price_oere)
-           VALUES ('stomi', (SELECT min(id) FROM manufacturer), $1, $1, 'one_piece_closed', $2, 'piece', 50000)
-           RETURNING id""",
-        name, pack_size,
-    )
-
-
-async def make_grant(db, citizen_id: int, product_id: int, qty: int, valid_from: dt.date, period_days: int = 30,
-                     valid_to: dt.date | None = None) -> int:
-    return await db.fetchval(
-        """INSERT INTO grant_ (citizen_id, product_id, quantity_per_period, period_days, valid_from, valid_to, payer_id)
-           VALUES ($1, $2, $3, $4, $5, $6, (SELECT municipality_id FROM citizen WHERE id = $1)) RETURNING id""",
-        citizen_id, product_id, qty, period_days, valid_from, valid_to,
-    )
-
-
-async def make_order(db, citizen_id: int, grant_id: int, product_id: int, packs: int, pack_size: int,
-                     day: dt.date, status: str = "delivered") -> None:
-    placed = dt.datetime.combine(day, dt.time(10), COPENHAGEN)
-    order_id = await db.fetchval(
-        "INSERT INTO order_ (citizen_id, status, placed_at) VALUES ($1, $2, $3) RETURNING id",
-        citizen_id, status, placed,
-    )
-    await db.execute(
-        "INSERT INTO order_line (order_id, grant_id, product_id, packs, pieces) VALUES ($1, $2, $3, $4, $5)",
-        order_id, grant_id, product_id, packs, packs * pack_size,
-    )
+from backend.web.deps import local_today
+from tests.conftest import citizen_id_by_cpr, csrf_token, login
+from tests.factories import make_citizen, make_grant, make_order, make_product
 
 
 def grant_card(html: str, grant_id: int) -> str:
@@ -122,8 +81,9 @@ async def test_not_live_municipality_is_told_kindly(client, db):
     citizen = await citizen_id_by_cpr(db, NOT_LIVE_CPR)
     await login(client, citizen)
     html = (await client.get("/")).text
-    assert "Skive er endnu ikke begyndt at bruge Fælles Bestilling" in html
-    assert "Du kan bestille her fra" in html
+    assert "Du kan ikke bestille her endnu" in html
+    assert "Din kommune begynder at bruge Fælles Bestilling den" in html
+    assert "/orders/reorder" not in html
 
 
 async def test_expiring_grant_is_flagged(client, db):

@@ -1,14 +1,60 @@
 // Fælles Bestilling: progressive enhancement only; every page works without this file.
 "use strict";
 
-// Register the service worker (offline page, cached app shell).
+// Register the service worker (offline pages, cached app shell, orders kept while offline).
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", function () {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function (error) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(askToSendKeptOrders).catch(function (error) {
       console.warn("Service worker registration failed", error);
     });
   });
+
+  // The service worker tells us when an order it kept has been sent: show the receipt.
+  navigator.serviceWorker.addEventListener("message", function (event) {
+    var data = event.data || {};
+    if (data.type !== "order-sent") {
+      return;
+    }
+    var status = document.querySelector("[data-queued-status]");
+    if (status && status.dataset.sentText) {
+      status.textContent = status.dataset.sentText;
+    }
+    if (data.ok && data.url) {
+      window.location.assign(data.url);
+    }
+  });
 }
+
+function askToSendKeptOrders() {
+  if (navigator.onLine && navigator.serviceWorker && navigator.serviceWorker.controller) {
+    navigator.serviceWorker.controller.postMessage({ type: "send-orders" });
+  }
+}
+
+// Offline notes next to order buttons are shown only while the phone is offline.
+function showOfflineNotes() {
+  var offline = !navigator.onLine;
+  document.querySelectorAll("[data-offline-note]").forEach(function (note) {
+    note.hidden = !offline;
+  });
+}
+
+window.addEventListener("online", function () {
+  showOfflineNotes();
+  askToSendKeptOrders();
+});
+window.addEventListener("offline", showOfflineNotes);
+document.addEventListener("DOMContentLoaded", showOfflineNotes);
+document.addEventListener("htmx:afterSettle", showOfflineNotes);
+
+// htmx requests from order forms carry the form's idempotency key as a header too.
+document.addEventListener("htmx:configRequest", function (event) {
+  var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("form[data-offline-order]");
+  var field = form && form.querySelector("input[name=idempotency_key]");
+  if (field) {
+    event.detail.headers["Idempotency-Key"] = field.value;
+  }
+});
 
 // After an htmx-boosted navigation, move focus to the main content so screen readers
 // announce the new page (as a full page load would).

@@ -1,0 +1,1 @@
+"""Orders (bestillinger): one-tap reorder, custom orders, cancellation, history."""

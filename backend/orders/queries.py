@@ -1,0 +1,170 @@
+"""Order queries: explicit SQL, one function per statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import asyncpg
+
+# Allocate each (not cancelled) order line of orders without allocations to the grant period of
+# its order date: for history written without allocations (the demo seed; migration 0002 did the
+# same for data that existed before it).
+ALLOCATE_BY_ORDER_DATE = """
+INSERT INTO grant_allocation (order_id, grant_id, period_start, pieces)
+SELECT l.order_id, l.grant_id,
+       g.valid_from + (((o.placed_at AT TIME ZONE 'Europe/Copenhagen')::date - g.valid_from) / g.period_days)
+                      * g.period_days,
+       l.pieces
+  FROM order_line l JOIN order_ o ON o.id = l.order_id JOIN grant_ g ON g.id = l.grant_id
+ WHERE o.status <> 'cancelled' AND (o.placed_at AT TIME ZONE 'Europe/Copenhagen')::date >= g.valid_from
+   AND NOT EXISTS (SELECT 1 FROM grant_allocation a WHERE a.order_id = l.order_id)"""
+
+
+async def select_order_by_key(conn: asyncpg.Connection, key: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT id, citizen_id, request_hash FROM order_ WHERE idempotency_key = $1", key)
+
+
+async def select_citizen_for_ordering(conn: asyncpg.Connection, citizen_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """SELECT c.id, c.name, c.street, c.postcode, c.city, c.stoma_since,
+                  a.participates, a.go_live, a.rules, a.name AS municipality,
+                  coalesce(p.method, 'home') AS pref_method, p.pickup_point_id AS pref_pickup_point_id,
+                  coalesce(p.leave_at_door_allowed, false) AS leave_at_door_allowed,
+                  coalesce(p.driver_note, '') AS pref_driver_note
+             FROM citizen c
+             JOIN authority a ON a.id = c.municipality_id
+             LEFT JOIN delivery_preference p ON p.citizen_id = c.id
+            WHERE c.id = $1""",
+        citizen_id,
+    )
+
+
+_GRANTS_SQL = """SELECT g.id, g.product_id, g.quantity_per_period, g.period_days, g.valid_from, g.valid_to,
+                         p.pack_size, p.unit, p.name AS product_name
+                    FROM grant_ g JOIN product p ON p.id = g.product_id
+                   WHERE g.citizen_id = $1 AND ($2::bigint[] IS NULL OR g.id = ANY($2::bigint[]))
+                     AND ($3::date IS NULL OR g.valid_to IS NULL OR g.valid_to >= $3::date)
+                   ORDER BY g.id"""
+
+
+async def select_grants(conn: asyncpg.Connection, citizen_id: int, today: dt.date) -> list[asyncpg.Record]:
+    """The citizen's grants that have not ended, with product facts (for the order form)."""
+    return await conn.fetch(_GRANTS_SQL, citizen_id, None, today)
+
+
+async def lock_grants(conn: asyncpg.Connection, citizen_id: int, grant_ids: list[int] | None) -> list[asyncpg.Record]:
+    """The citizen's grants (all, or the given ones, ended ones included so the rules can say why),
+    locked FOR UPDATE in id order: concurrent orders on the same grants queue up, never overdraw."""
+    return await conn.fetch(_GRANTS_SQL + " FOR UPDATE OF g", citizen_id, grant_ids, None)
+
+
+async def select_allocations(conn: asyncpg.Connection, grant_ids: list[int], since: dt.date) -> list[asyncpg.Record]:
+    """Pieces allocated per grant and period, for periods starting on or after ``since``."""
+    return await conn.fetch(
+        """SELECT grant_id, period_start, sum(pieces)::int AS pieces
+             FROM grant_allocation
+            WHERE grant_id = ANY($1::bigint[]) AND period_start >= $2
+            GROUP BY grant_id, period_start""",
+        grant_ids, since,
+    )
+
+
+async def select_last_order_packs(conn: asyncpg.Connection, citizen_id: int) -> dict[int, int]:
+    """Packs per grant in the citizen's most recent order that was not cancelled (the usual basket)."""
+    rows = await conn.fetch(
+        """SELECT l.grant_id, l.packs
+             FROM order_line l
+            WHERE l.order_id = (SELECT id FROM order_ WHERE citizen_id = $1 AND status <> 'cancelled'
+                                 ORDER BY placed_at DESC, id DESC LIMIT 1)""",
+        citizen_id,
+    )
+    return {row["grant_id"]: row["packs"] for row in rows}
+
+
+async def select_temporary_address(conn: asyncpg.Connection, citizen_id: int, day: dt.date) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """SELECT id, street, postcode, city, valid_from, valid_to FROM temporary_address
+            WHERE citizen_id = $1 AND $2 BETWEEN valid_from AND valid_to
+            ORDER BY valid_from DESC, id DESC LIMIT 1""",
+        citizen_id, day,
+    )
+
+
+async def select_pickup_point(conn: asyncpg.Connection, pickup_point_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, name, street, postcode, city FROM pickup_point WHERE id = $1 AND active", pickup_point_id)
+
+
+async def select_pickup_points(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT id, name, street, postcode, city FROM pickup_point WHERE active ORDER BY name")
+
+
+async def insert_order(conn: asyncpg.Connection, **values: object) -> int:
+    columns = list(values)
+    placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    return await conn.fetchval(
+        f"INSERT INTO order_ ({', '.join(columns)}) VALUES ({placeholders}) RETURNING id",  # columns are ours
+        *values.values(),
+    )
+
+
+async def insert_lines(conn: asyncpg.Connection, order_id: int, lines: list[tuple[int, int, int, int]]) -> None:
+    """lines: (grant_id, product_id, packs, pieces)"""
+    await conn.executemany(
+        "INSERT INTO order_line (order_id, grant_id, product_id, packs, pieces) VALUES ($1, $2, $3, $4, $5)",
+        [(order_id, *line) for line in lines],
+    )
+
+
+async def insert_allocations(conn: asyncpg.Connection, order_id: int, rows: list[tuple[int, dt.date, int]]) -> None:
+    """rows: (grant_id, period_start, pieces)"""
+    await conn.executemany(
+        "INSERT INTO grant_allocation (order_id, grant_id, period_start, pieces) VALUES ($1, $2, $3, $4)",
+        [(order_id, *row) for row in rows],
+    )
+
+
+async def lock_order(conn: asyncpg.Connection, citizen_id: int, order_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, status FROM order_ WHERE id = $1 AND citizen_id = $2 FOR UPDATE", order_id, citizen_id)
+
+
+async def mark_cancelled(conn: asyncpg.Connection, order_id: int) -> None:
+    await conn.execute(
+        "UPDATE order_ SET status = 'cancelled', cancelled_at = now(), updated_at = now() WHERE id = $1", order_id)
+    await conn.execute("DELETE FROM grant_allocation WHERE order_id = $1", order_id)
+
+
+async def select_orders(conn: asyncpg.Connection, citizen_id: int, limit: int = 50) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT o.id, o.status, o.placed_at, o.expected_delivery,
+                  count(l.*) AS line_count, count(DISTINCT p.manufacturer_id) AS manufacturers
+             FROM order_ o
+             JOIN order_line l ON l.order_id = o.id
+             JOIN product p ON p.id = l.product_id
+            WHERE o.citizen_id = $1
+            GROUP BY o.id
+            ORDER BY o.placed_at DESC, o.id DESC
+            LIMIT $2""",
+        citizen_id, limit,
+    )
+
+
+async def select_order(conn: asyncpg.Connection, citizen_id: int, order_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """SELECT o.*, pp.name AS pickup_point_name
+             FROM order_ o LEFT JOIN pickup_point pp ON pp.id = o.pickup_point_id
+            WHERE o.id = $1 AND o.citizen_id = $2""",
+        order_id, citizen_id,
+    )
+
+
+async def select_order_lines(conn: asyncpg.Connection, order_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT l.grant_id, l.packs, l.pieces, p.name, p.item_no, p.pack_size, p.unit, m.name AS manufacturer
+             FROM order_line l JOIN product p ON p.id = l.product_id JOIN manufacturer m ON m.id = p.manufacturer_id
+            WHERE l.order_id = $1
+            ORDER BY p.category, p.name""",
+        order_id,
+    )

@@ -1,0 +1,171 @@
+"""Citizen order pages: one tap, custom order with live checks, receipt, cancel, history."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath
+
+from backend.auth.models import Viewer
+from backend.catalog.labels import unit_label
+from backend.grants.rules import Reason, municipality_gate
+from backend.i18n import gettext as _
+from backend.orders import queries, service
+from backend.orders.models import (
+    CANCELLABLE,
+    Actor,
+    DeliveryChoice,
+    DeliveryMethod,
+    LineRequest,
+    OrderRejected,
+    PlaceOrder,
+)
+from backend.orders.status import status_label
+from backend.web.deps import DB, citizen_required, local_today, provide_viewer
+from backend.web.templating import render, see_other
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+KEY_HEADER = "idempotency-key"
+
+
+def idempotency_key(request: Request, form: dict[str, Any]) -> uuid.UUID:
+    """The client's key: the htmx header or the hidden form field (they must agree when both are sent)."""
+    values = {value for value in (request.headers.get(KEY_HEADER), form.get("idempotency_key")) if value}
+    if len(values) != 1:
+        raise OrderRejected(_("The order form is incomplete. Reload the page and try again."), status_code=400)
+    try:
+        return uuid.UUID(values.pop())
+    except ValueError:
+        raise OrderRejected(_("The order form is incomplete. Reload the page and try again."), status_code=400) from None
+
+
+def delivery_choice(form: dict[str, Any]) -> DeliveryChoice:
+    try:
+        method = DeliveryMethod(form.get("delivery_method", "home"))
+    except ValueError:
+        raise OrderRejected(_("Choose where the parcel should be delivered.")) from None
+    point = form.get("pickup_point_id") or ""
+    if method is DeliveryMethod.PICKUP_POINT and not point.isdigit():
+        raise OrderRejected(_("Choose a pickup point from the list."))
+    return DeliveryChoice(method, int(point) if point.isdigit() else None,
+                          form.get("leave_at_door") == "1", str(form.get("driver_note", "")))
+
+
+def requested_lines(form: dict[str, Any]) -> tuple[LineRequest, ...]:
+    """Fields named packs-<grant id> with whole numbers of packs."""
+    lines = []
+    for name, value in form.items():
+        if not name.startswith("packs-"):
+            continue
+        grant = name.removeprefix("packs-")
+        text = str(value).strip()
+        if not grant.isdigit() or not text.lstrip("-").isdigit():
+            raise OrderRejected(_("The number of packs must be a whole number from 0 and up."),
+                                grant_id=int(grant) if grant.isdigit() else None)
+        lines.append(LineRequest(int(grant), int(text)))
+    if not lines:
+        raise OrderRejected(_("Choose at least one pack of one product."))
+    return tuple(lines)
+
+
+class OrderController(Controller):
+    path = "/orders"
+    guards = [citizen_required]
+    dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
+
+    async def _new_order_page(self, request: Request, db: DB, viewer: Viewer, *, form: dict[str, Any] | None = None,
+                              error: OrderRejected | None = None, block: str | None = "content",
+                              check: bool = False) -> Response:
+        """The custom order form; with ``check`` the submitted quantities are checked against the rules."""
+        today = local_today()
+        citizen = await queries.select_citizen_for_ordering(db, viewer.citizen_id)
+        grants = await queries.select_grants(db, viewer.citizen_id, today)
+        lines = await service.basket(db, citizen, grants, await service.allocated_by_grant(db, grants, today), today)
+        if check and error is None:
+            try:
+                service.check_lines(requested_lines(form or {}), lines)
+                delivery_choice(form or {})
+            except OrderRejected as exc:
+                error = exc
+        gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
+        return render(request, "order_new.html", {
+            "citizen": citizen, "lines": lines, "units": {g["id"]: unit_label(g["unit"]) for g in grants},
+            "form": form or {}, "error": error, "gate_reason": service.reason_text(gate, gate_date) if gate is not Reason.OK else "",
+            "reason_text": service.reason_text, "pickup_points": await queries.select_pickup_points(db),
+            "temporary": await queries.select_temporary_address(db, viewer.citizen_id, today),
+            "idempotency_key": (form or {}).get("idempotency_key") or uuid.uuid4(),
+        }, status_code=error.status_code if error else 200, block=block)
+
+    @get("/new", name="order_new")
+    async def new_order(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
+        return await self._new_order_page(request, db, viewer)
+
+    @post("/new/check", name="order_check")
+    async def check_order(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
+                          data: Annotated[dict[str, Any], FORM]) -> Response:
+        """Live validation of the custom order form (htmx): re-render the check area with any error."""
+        page = await self._new_order_page(request, db, viewer, form=data, block="basket", check=True)
+        page.status_code = 200  # an htmx swap; the error is shown inline
+        return page
+
+    @post("/", name="order_place")
+    async def place(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
+                    data: Annotated[dict[str, Any], FORM]) -> Response:
+        try:
+            placed = await service.place_order(db, PlaceOrder(
+                citizen_id=viewer.citizen_id, key=idempotency_key(request, data),
+                actor=Actor("citizen", viewer.citizen_id), lines=requested_lines(data),
+                delivery=delivery_choice(data)), local_today())
+        except OrderRejected as exc:
+            return await self._new_order_page(request, db, viewer, form=data, error=exc, block=None)
+        return see_other(request, f"/orders/{placed.order_id}")
+
+    @post("/reorder", name="order_reorder")
+    async def reorder(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
+                      data: Annotated[dict[str, Any], FORM]) -> Response:
+        """One tap: the usual basket, the standing delivery choice, no confirmation step."""
+        try:
+            placed = await service.place_order(db, PlaceOrder(
+                citizen_id=viewer.citizen_id, key=idempotency_key(request, data),
+                actor=Actor("citizen", viewer.citizen_id)), local_today())
+        except OrderRejected as exc:
+            return render(request, "error.html", {"title": _("The order could not be placed"), "message": exc.message},
+                          status_code=exc.status_code, block=None)
+        return see_other(request, f"/orders/{placed.order_id}")
+
+    @get("/", name="orders")
+    async def history(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
+        orders = await queries.select_orders(db, viewer.citizen_id)
+        return render(request, "orders.html", {"orders": orders, "status_label": status_label})
+
+    async def _order_page(self, request: Request, db: DB, viewer: Viewer, order_id: int,
+                          error: OrderRejected | None = None) -> Response:
+        order = await queries.select_order(db, viewer.citizen_id, order_id)
+        if order is None:
+            raise NotFoundException()
+        lines = await queries.select_order_lines(db, order_id)
+        return render(request, "order.html", {
+            "order": order, "lines": lines, "units": {line["grant_id"]: unit_label(line["unit"]) for line in lines},
+            "manufacturers": len({line["manufacturer"] for line in lines}), "status_label": status_label,
+            "cancellable": order["status"] in CANCELLABLE, "error": error.message if error else None,
+        }, status_code=error.status_code if error else 200)
+
+    @get("/{order_id:int}", name="order")
+    async def detail(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: FromPath[int]) -> Response:
+        return await self._order_page(request, db, viewer, order_id)
+
+    @post("/{order_id:int}/cancel", name="order_cancel")
+    async def cancel(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: FromPath[int]) -> Response:
+        try:
+            await service.cancel_order(db, viewer.citizen_id, order_id, Actor("citizen", viewer.citizen_id))
+        except OrderRejected as exc:
+            if exc.status_code == 404:
+                raise NotFoundException() from None
+            return await self._order_page(request, db, viewer, order_id, error=exc)
+        return see_other(request, f"/orders/{order_id}")
+

@@ -1,0 +1,23 @@
+"""Order and parcel statuses in the citizen's words."""
+
+from __future__ import annotations
+
+from backend.catalog.labels import N_
+from backend.i18n import gettext
+
+STATUS_LABELS = {
+    "placed": N_("Order received"),
+    "received": N_("Received by the warehouse"),
+    "picking": N_("Being packed"),
+    "packed": N_("Packed"),
+    "handed_to_carrier": N_("On its way"),
+    "out_for_delivery": N_("Out for delivery today"),
+    "delivered": N_("Delivered"),
+    "delivery_failed": N_("Delivery attempt failed"),
+    "returned": N_("Returned to the warehouse"),
+    "cancelled": N_("Cancelled"),
+}
+
+
+def status_label(status: str) -> str:
+    return gettext(STATUS_LABELS.get(status, status))
