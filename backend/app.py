@@ -19,6 +19,7 @@ from backend.auth.routes import AuthController
 from backend.db.migrate import check_schema
 from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
+from backend.delivery.routes import DeliveryController
 from backend.orders.routes import OrderController
 from backend.settings import Settings, load_settings
 from backend.web import pwa
@@ -58,6 +59,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
         route_handlers=[
             HomeController,
             OrderController,
+            DeliveryController,
             AuthController,
             *pwa.routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE),

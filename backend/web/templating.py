@@ -109,8 +109,9 @@ def render(
 
 def see_other(request: Request, url: str) -> Response:
     """After a successful POST: a 303 redirect, or for htmx an HX-Location so that htmx loads the
-    page and puts its URL in the address bar (a plain redirect would leave the old URL there)."""
+    page like a boosted link (whole page into <body>) and puts its URL in the address bar (a plain
+    redirect would leave the old URL there)."""
     if request.headers.get("hx-request") == "true":
-        location = json.dumps({"path": url, "target": "body"})
+        location = json.dumps({"path": url, "target": "body", "headers": {"HX-Boosted": "true"}})
         return Response("", status_code=200, headers={"HX-Location": location, "Cache-Control": "no-store"})
     return Redirect(url, status_code=303)

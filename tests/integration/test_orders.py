@@ -1,6 +1,7 @@
 """Ordering through the ASGI app: one tap, custom orders, the rules, exactly-once, cancellation."""
 
 import asyncio
+import json
 import datetime as dt
 import re
 import uuid
@@ -266,4 +267,6 @@ async def test_htmx_order_gets_hx_location(client, db, citizen):
                                  data={"idempotency_key": str(uuid.uuid4()), "_csrf_token": await csrf_token(client)},
                                  headers={"HX-Request": "true", "HX-Boosted": "true"}, follow_redirects=False)
     assert response.status_code == 200
-    assert re.fullmatch(r'\{"path": "/orders/\d+", "target": "body"\}', response.headers["hx-location"])
+    location = json.loads(response.headers["hx-location"])
+    assert re.fullmatch(r"/orders/\d+", location["path"])
+    assert location["target"] == "body" and location["headers"] == {"HX-Boosted": "true"}

@@ -68,9 +68,12 @@ async def test_security_headers_and_csp_without_unsafe(client):
     assert "content-security-policy" in (await client.get("/missing")).headers
 
 
-def test_templates_have_no_inline_scripts_styles_or_handlers():
+def test_templates_parse_and_have_no_inline_scripts_styles_or_handlers():
+    from backend.web.templating import environment
+
     for template in TEMPLATES_DIR.rglob("*.html"):
         text = template.read_text(encoding="utf-8")
+        environment.parse(text)  # a syntax error fails here, not in front of a citizen
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), template
         assert not re.search(r"<style\b", text), template
         assert not re.search(r"\sstyle=", text), template

@@ -1,0 +1,1 @@
+"""Delivery settings: leave-at-door permission, driver note, pickup point, temporary addresses."""
