@@ -72,7 +72,9 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             secret=csrf_secret, cookie_name="fsc_csrf", cookie_httponly=True, cookie_samesite="lax",
             cookie_secure=settings.cookie_secure, exclude=CSRF_EXEMPT,
         ),
-        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=500),
+        # Brotli quality 4: nearly the size of the default for HTML, at a fraction of the CPU time.
+        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=500,
+                                             brotli_quality=4),
         before_send=[add_security_headers],
         exception_handlers=exception_handlers,
         openapi_config=OpenAPIConfig(title="Fælles Bestilling API", version="1", path="/api/docs"),

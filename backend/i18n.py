@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -77,8 +77,20 @@ def pick_language(*candidates: str | None, accept_language: str | None = None, d
     return default
 
 
+# Babel's formatting is slow and its results never change: pages format the same few dates and
+# small numbers over and over, so results are memoised per language.
+@lru_cache(maxsize=4096)
+def _date(value: dt.date, fmt: str, language: str) -> str:
+    return _format_date(value, format=fmt, locale=language)
+
+
+@lru_cache(maxsize=4096)
+def _number(value: int | float, language: str) -> str:
+    return format_decimal(value, locale=language)
+
+
 def format_date(value: dt.date, fmt: str = "long") -> str:
-    return _format_date(value, format=fmt, locale=current_language.get())
+    return _date(value, fmt, current_language.get())
 
 
 def format_datetime(value: dt.datetime, fmt: str = "medium") -> str:
@@ -86,7 +98,7 @@ def format_datetime(value: dt.datetime, fmt: str = "medium") -> str:
 
 
 def format_number(value: int | float) -> str:
-    return format_decimal(value, locale=current_language.get())
+    return _number(value, current_language.get())
 
 
 def format_money(oere: int) -> str:

