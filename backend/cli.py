@@ -115,19 +115,24 @@ def cmd_i18n_update(_args: argparse.Namespace) -> None:
         print(line)
 
 
+DEV_SECRETS = ("FSC_SECRET_KEY", "FSC_CPR_KEY", "FSC_WAREHOUSE_SECRET")
+
+
 def _dev_environment() -> dict[str, str]:
-    """Environment for local development: demo login on, secrets generated once into var/."""
+    """Environment for local development: demo login on, secrets generated once into var/.
+
+    A secret added in a later version is appended to an existing var/dev-secrets.env."""
     env = dict(os.environ)
     data_dir = Path(env.get("FSC_DATA_DIR", REPO_ROOT / "var"))
     data_dir.mkdir(parents=True, exist_ok=True)
     secrets_file = data_dir / "dev-secrets.env"
-    if not secrets_file.exists():
-        secrets_file.write_text(
-            f"FSC_SECRET_KEY={secrets.token_urlsafe(48)}\nFSC_CPR_KEY={secrets.token_urlsafe(48)}\n",
-            encoding="utf-8",
-        )
+    known = secrets_file.read_text(encoding="utf-8").splitlines() if secrets_file.exists() else []
+    names = {line.partition("=")[0] for line in known}
+    missing = [f"{name}={secrets.token_urlsafe(48)}" for name in DEV_SECRETS if name not in names]
+    if missing:
+        secrets_file.write_text("".join(f"{line}\n" for line in known + missing), encoding="utf-8")
         secrets_file.chmod(0o600)
-    for line in secrets_file.read_text(encoding="utf-8").splitlines():
+    for line in known + missing:
         name, _, value = line.partition("=")
         env.setdefault(name, value)
     env.setdefault("FSC_DEMO_LOGIN", "1")
