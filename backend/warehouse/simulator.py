@@ -222,7 +222,10 @@ def run_simulator(settings: Settings) -> None:
     import uvicorn
 
     config = uvicorn.Config(create_sim_app(settings), host=settings.host, port=settings.warehouse_sim_port,
-                            log_level=settings.log_level.lower(), access_log=False, lifespan="on")
+                            log_level="warning", log_config=None, access_log=False, lifespan="on")
     log.info("warehouse simulator on http://%s:%s (%.2fs per step)", settings.host, settings.warehouse_sim_port,
              settings.warehouse_sim_speed)
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl+C after its graceful shutdown
+        pass
