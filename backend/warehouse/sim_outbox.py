@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Sequence
 
@@ -73,8 +74,12 @@ class EventOutbox:
     async def _deliver(self, event: WarehouseEvent) -> None:
         body = encode(event)
         delay = self._first_backoff_s
+        signed_at = 0.0
         while True:
-            headers = {"Content-Type": "application/json", **signature_headers(self._secrets, body)}
+            # A distinct timestamp per attempt: no two attempts share a signature, so an app that
+            # refuses an exact replay still sees each retry as new (1 s ahead is within its skew).
+            signed_at = max(float(int(time.time())), signed_at + 1)
+            headers = {"Content-Type": "application/json", **signature_headers(self._secrets, body, now=signed_at)}
             wait: float | None = None
             try:
                 response = await self._http.post(self._url, content=body, headers=headers)
