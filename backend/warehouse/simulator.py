@@ -18,7 +18,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import msgspec
@@ -27,10 +27,12 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import ClientException, HTTPException, NotAuthorizedException, NotFoundException
 from litestar.handlers import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig, ResponseSpec
-from litestar.openapi.spec import Components, Operation, SecurityScheme
+from litestar.openapi.spec import Components, Example, Operation, SecurityScheme
+from litestar.params import Body
 from litestar.utils.scope.state import ScopeState
 
 from backend.settings import Settings
+from backend.warehouse import examples
 from backend.warehouse.protocol import (
     Acceptance,
     BackorderDecision,
@@ -43,9 +45,9 @@ from backend.warehouse.protocol import (
     decode,
     field_errors,
 )
+from backend.warehouse.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify_headers
 from backend.warehouse.sim_engine import Refusal, Simulator
 from backend.warehouse.sim_outbox import EventOutbox
-from backend.warehouse.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify_headers
 
 log = logging.getLogger("fsc.warehouse_sim")
 
@@ -56,6 +58,10 @@ BODY_TYPES: dict[str, type[msgspec.Struct]] = {
     "/v1/backorder-decisions": BackorderDecision,
 }
 SECURITY = [{"timestamp": [], "signature": []}]
+
+
+def _example(value: dict[str, Any]) -> Any:
+    return Body(examples=[Example(summary="Example", value=value)])
 
 
 def _problem(description: str) -> ResponseSpec:
@@ -103,7 +109,8 @@ class ConflictException(ClientException):
       responses={200: ResponseSpec(Acceptance, description="Already accepted (same order id and reference)"),
                  409: _problem("The order id was accepted before with another reference"),
                  **COMMON_PROBLEMS})
-async def receive_pick_list(request: Request, data: PickList) -> Response[Acceptance]:
+async def receive_pick_list(request: Request, data: Annotated[PickList, _example(examples.PICK_LIST)]
+                            ) -> Response[Acceptance]:
     """Accept a pick list: one order, packed into ONE discreet parcel. Idempotent by order id."""
     result = _simulator(request).accept(data)
     if isinstance(result, Refusal):
@@ -115,7 +122,8 @@ async def receive_pick_list(request: Request, data: PickList) -> Response[Accept
 @post("/v1/withdrawals", status_code=200, **SIGNED,
       responses={404: _problem("Unknown order"),
                  409: _problem("Too late: picking has started"), **COMMON_PROBLEMS})
-async def receive_withdrawal(request: Request, data: Withdrawal) -> WithdrawalResult:
+async def receive_withdrawal(request: Request, data: Annotated[Withdrawal, _example(examples.WITHDRAWAL)]
+                             ) -> WithdrawalResult:
     """Withdraw a cancelled order. Possible until picking starts; a repeat returns the same answer."""
     result = _simulator(request).withdraw(data.order_id)
     if result is Refusal.UNKNOWN_ORDER:
@@ -128,7 +136,9 @@ async def receive_withdrawal(request: Request, data: Withdrawal) -> WithdrawalRe
 @post("/v1/backorder-decisions", status_code=200, **SIGNED,
       responses={404: _problem("Unknown order"),
                  409: _problem("No backorder is waiting for a decision"), **COMMON_PROBLEMS})
-async def receive_backorder_decision(request: Request, data: BackorderDecision) -> DecisionResult:
+async def receive_backorder_decision(
+    request: Request, data: Annotated[BackorderDecision, _example(examples.BACKORDER_DECISION)]
+) -> DecisionResult:
     """After ``item_backordered``: ``wait`` for the item (the default), or ``split`` the order (the
     rest ships now as parcel 1, the backordered item later as parcel 2). A repeat is harmless."""
     refusal = _simulator(request).decide(data.order_id, data.decision)

@@ -7,13 +7,16 @@ import datetime as dt
 import msgspec
 import pytest
 
+from backend.warehouse import examples
 from backend.warehouse.protocol import (
     EVENT_TYPES,
+    BackorderDecision,
     DeliveryFailedEvent,
     HandedToCarrierEvent,
     ItemBackorderedEvent,
     PickList,
     ReceivedEvent,
+    Withdrawal,
     decode,
     decode_event,
     encode,
@@ -141,3 +144,12 @@ def test_bad_pick_lists_name_the_field(change, field, fragment):
     errors = errors_for(msgspec.json.encode(PICK_LIST | change), PickList)
     assert errors[0]["field"] == field
     assert fragment in errors[0]["message"]
+
+
+def test_the_documented_examples_decode():
+    assert decode(msgspec.json.encode(examples.PICK_LIST), PickList).order_id == 42
+    assert decode(msgspec.json.encode(examples.WITHDRAWAL), Withdrawal).order_id == 42
+    assert decode(msgspec.json.encode(examples.BACKORDER_DECISION), BackorderDecision).decision == "split"
+    assert set(examples.EVENTS) == set(EVENT_TYPES)
+    for event_type, example in examples.EVENTS.items():
+        assert type(decode_event(msgspec.json.encode(example))).__struct_config__.tag == event_type
