@@ -29,7 +29,6 @@ from litestar.handlers import BaseRouteHandler
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.spec import Components, Example, Operation, SecurityScheme
 from litestar.params import Body
-from litestar.utils.scope.state import ScopeState
 
 from backend.settings import Settings
 from backend.warehouse import examples
@@ -52,11 +51,8 @@ from backend.warehouse.sim_outbox import EventOutbox
 log = logging.getLogger("fsc.warehouse_sim")
 
 PROBLEM_JSON = "application/problem+json"
-BODY_TYPES: dict[str, type[msgspec.Struct]] = {
-    "/v1/pick-lists": PickList,
-    "/v1/withdrawals": Withdrawal,
-    "/v1/backorder-decisions": BackorderDecision,
-}
+TITLES = {400: "Bad request", 401: "Unauthorized", 404: "Not found", 405: "Method not allowed", 409: "Conflict",
+          500: "Internal server error"}
 SECURITY = [{"timestamp": [], "signature": []}]
 
 
@@ -84,17 +80,33 @@ class SignedOperation(Operation):
             self.responses.pop("400", None)
 
 
-async def signed(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
-    """Guard: the request body must carry a valid signature made with the shared secret."""
+class MalformedBody(HTTPException):
+    status_code = 422
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(detail=errors[0].message)
+        self.errors = errors
+
+
+async def signed(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Guard: a valid signature made with the shared secret (else 401), then a body that decodes
+    strictly into the handler's struct (else 422 with field errors). Litestar's own parsing of
+    ``data`` is more lenient (it would take "42" for 42); it only runs on bodies that passed here."""
     request: Request = Request(connection.scope, connection.receive)
     body = await request.body()
     try:
         verify_headers(connection.app.state.secrets, request.headers, body)
     except SignatureError as exc:
         raise NotAuthorizedException(detail=f"Bad signature ({exc.reason}): {exc}") from None
+    try:
+        decode(body, handler.opt["body_type"])
+    except msgspec.MsgspecError as exc:
+        raise MalformedBody([FieldError(**error) for error in field_errors(exc)]) from None
 
 
-SIGNED: dict[str, Any] = {"guards": [signed], "security": SECURITY, "operation_class": SignedOperation}
+def _signed(body_type: type[msgspec.Struct]) -> dict[str, Any]:
+    return {"guards": [signed], "security": SECURITY, "operation_class": SignedOperation,
+            "opt": {"body_type": body_type}}
 
 
 def _simulator(request: Request) -> Simulator:
@@ -105,7 +117,7 @@ class ConflictException(ClientException):
     status_code = 409
 
 
-@post("/v1/pick-lists", status_code=202, **SIGNED,
+@post("/v1/pick-lists", status_code=202, **_signed(PickList),
       responses={200: ResponseSpec(Acceptance, description="Already accepted (same order id and reference)"),
                  409: _problem("The order id was accepted before with another reference"),
                  **COMMON_PROBLEMS})
@@ -119,7 +131,7 @@ async def receive_pick_list(request: Request, data: Annotated[PickList, _example
     return Response(acceptance, status_code=202 if is_new else 200)
 
 
-@post("/v1/withdrawals", status_code=200, **SIGNED,
+@post("/v1/withdrawals", status_code=200, **_signed(Withdrawal),
       responses={404: _problem("Unknown order"),
                  409: _problem("Too late: picking has started"), **COMMON_PROBLEMS})
 async def receive_withdrawal(request: Request, data: Annotated[Withdrawal, _example(examples.WITHDRAWAL)]
@@ -133,7 +145,7 @@ async def receive_withdrawal(request: Request, data: Annotated[Withdrawal, _exam
     return result
 
 
-@post("/v1/backorder-decisions", status_code=200, **SIGNED,
+@post("/v1/backorder-decisions", status_code=200, **_signed(BackorderDecision),
       responses={404: _problem("Unknown order"),
                  409: _problem("No backorder is waiting for a decision"), **COMMON_PROBLEMS})
 async def receive_backorder_decision(
@@ -159,22 +171,16 @@ async def healthz(request: Request) -> dict[str, Any]:
 
 
 def problem_response(request: Request, exc: Exception) -> Response[Problem]:
-    """Every error as RFC 9457 problem JSON; a body litestar could not parse becomes a 422."""
+    """Every error as RFC 9457 problem JSON."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
     if status == 500:
         log.error("error on %s %s", request.method, request.url.path, exc_info=exc)
-    body_type = BODY_TYPES.get(request.url.path)
-    body = ScopeState.from_scope(request.scope).body  # read (and kept) by the ``signed`` guard
-    if status == 400 and body_type is not None and isinstance(body, bytes):
-        try:
-            decode(body, body_type)
-        except msgspec.MsgspecError as decode_error:
-            errors = [FieldError(**error) for error in field_errors(decode_error)]
-            problem = Problem(title="Malformed body", status=422, detail=errors[0].message, errors=errors)
-            return Response(problem, status_code=422, media_type=PROBLEM_JSON)
-    title = {401: "Unauthorized", 404: "Not found", 405: "Method not allowed", 409: "Conflict"}.get(status, "Error")
-    return Response(Problem(title=title, status=status, detail=detail), status_code=status, media_type=PROBLEM_JSON)
+    if isinstance(exc, MalformedBody):
+        problem = Problem(title="Malformed body", status=422, detail=detail, errors=exc.errors)
+    else:
+        problem = Problem(title=TITLES.get(status, "Error"), status=status, detail=detail)
+    return Response(problem, status_code=status, media_type=PROBLEM_JSON)
 
 
 def create_sim_app(settings: Settings) -> Litestar:

@@ -173,6 +173,9 @@ async def test_signature_and_body_are_checked(calm_sim: str):
     malformed = post(calm_sim + "/v1/pick-lists", bad_body, signature_headers(SECRET, bad_body))
     assert malformed.status_code == 422
     assert malformed.json()["errors"] == [{"field": "lines[0].packs", "message": "Expected `int` >= 1"}]
+    lenient = json.dumps(json.loads(body) | {"order_id": "42"}).encode()  # strict: no "42" for 42
+    as_text = post(calm_sim + "/v1/pick-lists", lenient, signature_headers(SECRET, lenient))
+    assert as_text.status_code == 422 and as_text.json()["errors"][0]["field"] == "order_id"
     not_json = post(calm_sim + "/v1/withdrawals", b"{", signature_headers(SECRET, b"{"))
     assert not_json.status_code == 422 and not_json.json()["errors"][0]["field"] is None
     schema = httpx.get(calm_sim + "/schema/openapi.json").json()
