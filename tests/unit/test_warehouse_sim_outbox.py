@@ -8,8 +8,8 @@ import datetime as dt
 import httpx
 
 from backend.warehouse.protocol import ReceivedEvent, decode_event
-from backend.warehouse.sim_outbox import EventOutbox
 from backend.warehouse.signing import verify_headers
+from backend.warehouse.sim_outbox import EventOutbox
 
 SECRET = b"outbox-secret-0123456789abcdefghijklmnopqrs"
 AT = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
