@@ -1,4 +1,4 @@
-"""``fsc`` console script: dev, serve, worker, migrate, seed, build-assets."""
+"""``fsc`` console script: dev, serve, worker, warehouse-sim, migrate, seed, build-assets."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import msgspec
 
 from backend.settings import REPO_ROOT, Settings, SettingsError, load_settings
 
@@ -101,6 +103,15 @@ def cmd_worker(_args: argparse.Namespace) -> None:
     asyncio.run(run_worker(settings, _database_url(settings)))
 
 
+def cmd_warehouse_sim(args: argparse.Namespace) -> None:
+    settings = _settings()
+    if args.port:
+        settings = msgspec.structs.replace(settings, warehouse_sim_port=args.port)
+    from backend.warehouse.simulator import run_simulator
+
+    run_simulator(settings)
+
+
 def cmd_build_assets(_args: argparse.Namespace) -> None:
     from backend.assets import build_assets
 
@@ -115,19 +126,24 @@ def cmd_i18n_update(_args: argparse.Namespace) -> None:
         print(line)
 
 
+DEV_SECRETS = ("FSC_SECRET_KEY", "FSC_CPR_KEY", "FSC_WAREHOUSE_SECRET")
+
+
 def _dev_environment() -> dict[str, str]:
-    """Environment for local development: demo login on, secrets generated once into var/."""
+    """Environment for local development: demo login on, secrets generated once into var/.
+
+    A secret added in a later version is appended to an existing var/dev-secrets.env."""
     env = dict(os.environ)
     data_dir = Path(env.get("FSC_DATA_DIR", REPO_ROOT / "var"))
     data_dir.mkdir(parents=True, exist_ok=True)
     secrets_file = data_dir / "dev-secrets.env"
-    if not secrets_file.exists():
-        secrets_file.write_text(
-            f"FSC_SECRET_KEY={secrets.token_urlsafe(48)}\nFSC_CPR_KEY={secrets.token_urlsafe(48)}\n",
-            encoding="utf-8",
-        )
+    known = secrets_file.read_text(encoding="utf-8").splitlines() if secrets_file.exists() else []
+    names = {line.partition("=")[0] for line in known}
+    missing = [f"{name}={secrets.token_urlsafe(48)}" for name in DEV_SECRETS if name not in names]
+    if missing:
+        secrets_file.write_text("".join(f"{line}\n" for line in known + missing), encoding="utf-8")
         secrets_file.chmod(0o600)
-    for line in secrets_file.read_text(encoding="utf-8").splitlines():
+    for line in known + missing:
         name, _, value = line.partition("=")
         env.setdefault(name, value)
     env.setdefault("FSC_DEMO_LOGIN", "1")
@@ -135,17 +151,21 @@ def _dev_environment() -> dict[str, str]:
 
 
 def cmd_dev(args: argparse.Namespace) -> None:
-    """Everything a newcomer needs: database, migrations, demo data, web and worker processes."""
+    """Everything a newcomer needs: database, migrations, demo data, web, worker and warehouse simulator."""
     os.environ.update(_dev_environment())
     settings = _settings()
     dsn = _database_url(settings)
     asyncio.run(_prepare_database(dsn, seed=True, cpr_key=settings.cpr_key))
-    child_env = dict(os.environ, FSC_DATABASE_URL=dsn, PYTHONUNBUFFERED="1")
-    fsc = [sys.executable, "-m", "backend.cli"]
     port = str(args.port or settings.port)
+    child_env = dict(os.environ, FSC_DATABASE_URL=dsn, PYTHONUNBUFFERED="1")
+    # The simulator posts its events to this web server, the worker sends to the simulator.
+    child_env.setdefault("FSC_WAREHOUSE_WEBHOOK_URL", f"http://127.0.0.1:{port}/api/v1/warehouse/events")
+    child_env.setdefault("FSC_WAREHOUSE_URL", f"http://127.0.0.1:{settings.warehouse_sim_port}")
+    fsc = [sys.executable, "-m", "backend.cli"]
     commands = {
         "web": [*fsc, "serve", "--port", port],
         "worker": [*fsc, "worker"],
+        "warehouse_sim": [*fsc, "warehouse-sim"],
     }
     children = {name: subprocess.Popen(cmd, env=child_env) for name, cmd in commands.items()}
     print(f"\n  Fælles Bestilling is running on http://{settings.host}:{port}  (Ctrl+C stops it)\n", flush=True)
@@ -185,9 +205,11 @@ def _supervise(children: dict[str, subprocess.Popen]) -> None:
 
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], str]] = {
-    "dev": (cmd_dev, "run everything for local development (embedded PostgreSQL, demo data, web, worker)"),
+    "dev": (cmd_dev, "run everything for local development (embedded PostgreSQL, demo data, web, worker, "
+                     "warehouse simulator)"),
     "serve": (cmd_serve, "run the web server (granian)"),
     "worker": (cmd_worker, "run the background worker"),
+    "warehouse-sim": (cmd_warehouse_sim, "run the warehouse simulator (plays the partner: pick lists in, events out)"),
     "migrate": (cmd_migrate, "apply database migrations and load reference data"),
     "seed": (cmd_seed, "load demo data into an empty database (after migrating)"),
     "i18n-update": (cmd_i18n_update, "extract UI texts and update the da/en catalogs (keeps translations)"),
@@ -200,7 +222,7 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_func, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text)
-        if name in ("dev", "serve"):
+        if name in ("dev", "serve", "warehouse-sim"):
             command.add_argument("--port", type=int, default=None)
         if name == "serve":
             command.add_argument("--host", default=None)

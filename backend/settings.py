@@ -27,6 +27,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cpr_key: str
     """Secret key for the keyed hash of CPR numbers (at least 32 characters). Required."""
 
+    warehouse_secret: str
+    """Shared HMAC secret(s) with the warehouse (>= 32 chars); comma-separated: first signs, any verifies. Required."""
+
     database_url: str | None = None
     """PostgreSQL URL; when unset, the embedded PostgreSQL under ``data_dir`` is started."""
 
@@ -63,6 +66,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     """Python logging level (DEBUG, INFO, WARNING, ERROR)."""
 
+    warehouse_url: str = "http://127.0.0.1:8100"
+    """Base URL of the warehouse partner's API (the worker sends pick lists and withdrawals there)."""
+
+    warehouse_webhook_url: str = "http://127.0.0.1:8000/api/v1/warehouse/events"
+    """Where the warehouse simulator posts its signed events (the app's webhook)."""
+
+    warehouse_sim_port: int = 8100
+    """Port the warehouse simulator (``fsc warehouse-sim``) listens on."""
+
+    warehouse_sim_speed: float = 5.0
+    """Warehouse simulator: seconds between two steps of a parcel's lifecycle."""
+
+    warehouse_sim_failure_rate: float = 0.1
+    """Warehouse simulator: probability (0 to 1) that a delivery attempt fails."""
+
+    warehouse_sim_backorder_rate: float = 0.1
+    """Warehouse simulator: probability (0 to 1) that an order has a backordered item."""
+
+    warehouse_sim_seed: int | None = None
+    """Warehouse simulator: seed for its random choices (same seed and order id, same lifecycle)."""
+
     def __post_init__(self) -> None:
         if len(self.secret_key) < 32:
             raise SettingsError("FSC_SECRET_KEY must be at least 32 characters long")
@@ -78,6 +102,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FSC_DB_POOL_MAX must not be smaller than FSC_DB_POOL_MIN")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingsError("FSC_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
+        if any(len(secret) < 32 for secret in self.warehouse_secret.split(",")):
+            raise SettingsError("FSC_WAREHOUSE_SECRET: each secret must be at least 32 characters long")
+        for name in ("warehouse_url", "warehouse_webhook_url"):
+            if not getattr(self, name).startswith(("http://", "https://")):
+                raise SettingsError(f"FSC_{name.upper()} must be an http:// or https:// URL")
+        if not 1 <= self.warehouse_sim_port <= 65535:
+            raise SettingsError("FSC_WAREHOUSE_SIM_PORT must be between 1 and 65535")
+        if not 0 < self.warehouse_sim_speed <= 3600:
+            raise SettingsError("FSC_WAREHOUSE_SIM_SPEED must be more than 0 and at most 3600 seconds")
+        for name in ("warehouse_sim_failure_rate", "warehouse_sim_backorder_rate"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise SettingsError(f"FSC_{name.upper()} must be between 0 and 1")
+
+    @property
+    def warehouse_secrets(self) -> tuple[bytes, ...]:
+        """The warehouse secrets as bytes, current first (for signing.sign / signing.verify)."""
+        return tuple(secret.encode("utf-8") for secret in self.warehouse_secret.split(","))
 
     @property
     def env(self) -> dict[str, str]:
@@ -104,11 +145,19 @@ def _convert(name: str, raw: str, annotation: Any) -> Any:
         if low in _FALSE:
             return False
         raise SettingsError(f"{env_name} must be 1/0, true/false, yes/no or on/off, got {raw!r}")
-    if annotation in ("int", int):
+    if annotation in ("int", int, "int | None"):
         try:
             return int(raw)
         except ValueError:
             raise SettingsError(f"{env_name} must be a whole number, got {raw!r}") from None
+    if annotation in ("float", float):
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{env_name} must be a number, got {raw!r}") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise SettingsError(f"{env_name} must be a finite number, got {raw!r}")
+        return value
     return raw
 
 
@@ -119,10 +168,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     annotations = Settings.__annotations__
     for name in Settings.__struct_fields__:
         raw = environ.get(PREFIX + name.upper())
-        if raw is None or (raw == "" and name in ("database_url",)):
+        if raw is None or (raw == "" and name in ("database_url", "warehouse_sim_seed")):
             continue
         values[name] = _convert(name, raw, annotations[name])
-    for required in ("secret_key", "cpr_key"):
+    for required in ("secret_key", "cpr_key", "warehouse_secret"):
         if required not in values:
             raise SettingsError(f"{PREFIX}{required.upper()} is required but not set (see .env.example)")
     try:

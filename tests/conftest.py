@@ -30,12 +30,14 @@ from backend.settings import Settings
 
 TEST_SECRET = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 TEST_CPR_KEY = "test-cpr-key-0123456789abcdefghijklmnopqrstuvwxyz"
+TEST_WAREHOUSE_SECRET = "test-warehouse-secret-0123456789abcdefghijklmn"
 TEMPLATE_DB = "fsc_template"
 _counter = itertools.count()
 
 
 def make_settings(**overrides) -> Settings:
-    values = {"secret_key": TEST_SECRET, "cpr_key": TEST_CPR_KEY, "demo_login": True} | overrides
+    values = {"secret_key": TEST_SECRET, "cpr_key": TEST_CPR_KEY, "warehouse_secret": TEST_WAREHOUSE_SECRET,
+              "demo_login": True} | overrides
     return Settings(**values)
 
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from tests.conftest import TEST_CPR_KEY, TEST_SECRET
+from tests.conftest import TEST_CPR_KEY, TEST_SECRET, TEST_WAREHOUSE_SECRET
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -46,6 +46,7 @@ def live_server(db_url: str) -> Iterator[str]:
     """`fsc serve` (granian, real socket) on a private copy of the demo database."""
     port = free_port()
     env = dict(os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
+               FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET,
                FSC_DEMO_LOGIN="1", FSC_PORT=str(port), FSC_LOG_LEVEL="WARNING")
     process = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"], env=env)
     url = f"http://127.0.0.1:{port}"

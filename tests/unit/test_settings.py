@@ -7,7 +7,7 @@ import pytest
 
 from backend.settings import Settings, SettingsError, load_settings
 
-GOOD = {"FSC_SECRET_KEY": "s" * 40, "FSC_CPR_KEY": "c" * 40}
+GOOD = {"FSC_SECRET_KEY": "s" * 40, "FSC_CPR_KEY": "c" * 40, "FSC_WAREHOUSE_SECRET": "w" * 40}
 
 
 def test_defaults_and_conversion():
@@ -17,6 +17,18 @@ def test_defaults_and_conversion():
     assert settings.demo_login is True
     assert settings.database_url is None
     assert settings.default_language == "da"
+
+
+def test_warehouse_settings():
+    settings = load_settings(GOOD | {"FSC_WAREHOUSE_SECRET": "n" * 32 + "," + "o" * 40,
+                                     "FSC_WAREHOUSE_SIM_SPEED": "0.05", "FSC_WAREHOUSE_SIM_SEED": "7",
+                                     "FSC_WAREHOUSE_SIM_BACKORDER_RATE": "1"})
+    assert settings.warehouse_secrets == (b"n" * 32, b"o" * 40)
+    assert settings.warehouse_sim_speed == 0.05 and settings.warehouse_sim_seed == 7
+    assert settings.warehouse_sim_backorder_rate == 1.0
+    assert settings.warehouse_url == "http://127.0.0.1:8100"
+    assert load_settings(GOOD | {"FSC_WAREHOUSE_SIM_SEED": ""}).warehouse_sim_seed is None
+    assert load_settings(settings.env) == settings
 
 
 def test_settings_are_frozen():
@@ -29,6 +41,14 @@ def test_settings_are_frozen():
     ("env", "message"),
     [
         ({"FSC_CPR_KEY": "c" * 40}, "FSC_SECRET_KEY is required"),
+        ({"FSC_SECRET_KEY": "s" * 40, "FSC_CPR_KEY": "c" * 40}, "FSC_WAREHOUSE_SECRET is required"),
+        (GOOD | {"FSC_WAREHOUSE_SECRET": "w" * 40 + ",short"}, "FSC_WAREHOUSE_SECRET: each secret must be"),
+        (GOOD | {"FSC_WAREHOUSE_URL": "warehouse.local"}, "FSC_WAREHOUSE_URL must be"),
+        (GOOD | {"FSC_WAREHOUSE_SIM_SPEED": "fast"}, "FSC_WAREHOUSE_SIM_SPEED must be a number"),
+        (GOOD | {"FSC_WAREHOUSE_SIM_SPEED": "0"}, "FSC_WAREHOUSE_SIM_SPEED must be more than 0"),
+        (GOOD | {"FSC_WAREHOUSE_SIM_SPEED": "nan"}, "FSC_WAREHOUSE_SIM_SPEED must be a finite number"),
+        (GOOD | {"FSC_WAREHOUSE_SIM_FAILURE_RATE": "1.5"}, "FSC_WAREHOUSE_SIM_FAILURE_RATE must be between"),
+        (GOOD | {"FSC_WAREHOUSE_SIM_SEED": "abc"}, "FSC_WAREHOUSE_SIM_SEED must be a whole number"),
         (GOOD | {"FSC_SECRET_KEY": "short"}, "FSC_SECRET_KEY must be at least 32"),
         (GOOD | {"FSC_PORT": "eighty"}, "FSC_PORT must be a whole number"),
         (GOOD | {"FSC_PORT": "70000"}, "FSC_PORT must be between"),
