@@ -21,6 +21,7 @@ from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
 from backend.delivery.routes import DeliveryController
 from backend.orders.routes import OrderController
+from backend.warehouse.routes import WarehouseEventsController
 from backend.settings import Settings, load_settings
 from backend.web import pwa
 from backend.web.context import RequestContextMiddleware
@@ -32,7 +33,9 @@ from backend.web.templating import STATIC_DIR
 log = logging.getLogger(__name__)
 
 STATIC_CACHE = CacheControlHeader(max_age=365 * 24 * 3600, public=True, immutable=True)
-CSRF_EXEMPT = ["^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/healthz$", "^/readyz$"]
+# Exempt: static files and health checks (no state changes), and the partner webhook (HMAC-signed).
+CSRF_EXEMPT = ["^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/healthz$", "^/readyz$",
+               "^/api/v1/warehouse/"]
 
 
 def create_app(settings: Settings, *, database_url: str | None = None) -> Litestar:
@@ -60,6 +63,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             HomeController,
             OrderController,
             DeliveryController,
+            WarehouseEventsController,
             AuthController,
             *pwa.routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE),

@@ -8,6 +8,7 @@ import asyncpg
 
 from backend.citizens.cpr import cpr_hash
 from backend.orders.queries import ALLOCATE_BY_ORDER_DATE
+from backend.parcels.queries import PARCELS_FOR_ORDERS
 from backend.web.deps import COPENHAGEN
 from tests.conftest import TEST_CPR_KEY
 
@@ -56,4 +57,5 @@ async def make_order(db: asyncpg.Connection, citizen_id: int, grant_id: int, pro
         order_id, grant_id, product_id, packs, packs * pack_size,
     )
     await db.execute(ALLOCATE_BY_ORDER_DATE)
+    await db.execute(PARCELS_FOR_ORDERS)
     return order_id

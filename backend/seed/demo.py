@@ -21,6 +21,7 @@ from backend.authorities.reference import load_reference_authorities, set_partic
 from backend.calendar_dk import add_working_days
 from backend.citizens.cpr import cpr_hash
 from backend.orders.queries import ALLOCATE_BY_ORDER_DATE
+from backend.parcels.queries import PARCELS_FOR_ORDERS
 
 TZ = ZoneInfo("Europe/Copenhagen")
 ORDER_HOUR = 10                 # demo orders are placed at 10:00 local time
@@ -485,6 +486,7 @@ async def _seed_orders(
     await _insert(conn, "order_line", columns, line_rows)
     # Past orders never exceed a period's quota, so each counts in the period of its order date.
     await conn.execute(ALLOCATE_BY_ORDER_DATE)
+    await conn.execute(PARCELS_FOR_ORDERS)
 
 
 PICKUP_POINTS = (

@@ -22,11 +22,12 @@ from enum import StrEnum
 import httpx
 import msgspec
 
-from backend.warehouse.protocol import Acceptance, PickList, Withdrawal, WithdrawalResult, encode
+from backend.warehouse.protocol import Acceptance, BackorderDecision, PickList, Withdrawal, WithdrawalResult, encode
 from backend.warehouse.signing import signature_headers
 
 PICK_LISTS_PATH = "/v1/pick-lists"
 WITHDRAWALS_PATH = "/v1/withdrawals"
+BACKORDER_DECISIONS_PATH = "/v1/backorder-decisions"
 TRANSIENT_4XX = frozenset({408, 429})
 
 
@@ -120,6 +121,16 @@ class WarehouseClient:
                               detail=f"unreadable withdrawal answer from the warehouse: {exc}")
             return Result(outcome=Outcome.ACCEPTED, status_code=response.status_code, detail="withdrawn",
                           withdrawal=result)
+        return self._failure(response)
+
+    async def send_backorder_decision(self, order_id: int, decision: str) -> Result:
+        """POST the citizen's answer to a backorder: ``wait`` or ``split``; 200 → accepted."""
+        body = encode(BackorderDecision(order_id=order_id, decision=decision))  # type: ignore[arg-type]
+        response = await self._post(BACKORDER_DECISIONS_PATH, body)
+        if isinstance(response, Result):
+            return response
+        if response.status_code == 200:
+            return Result(outcome=Outcome.ACCEPTED, status_code=200, detail=f"decision {decision} accepted")
         return self._failure(response)
 
     async def _post(self, path: str, body: bytes) -> httpx.Response | Result:

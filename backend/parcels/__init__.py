@@ -1,0 +1,1 @@
+"""Parcels (pakker): the one combined parcel per order, its events, backorders."""

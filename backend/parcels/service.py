@@ -1,0 +1,54 @@
+"""Applying warehouse and carrier events to parcels and orders (idempotent, never backwards)."""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+
+from backend.parcels import queries
+from backend.warehouse.protocol import (
+    DeliveryFailedEvent,
+    HandedToCarrierEvent,
+    ItemBackorderedEvent,
+    ReturnedEvent,
+    WarehouseEvent,
+)
+from backend.warehouse.status import ParcelStatus, Progress, apply_event, rank
+
+
+class UnknownOrder(Exception):
+    """The event is about an order we do not have."""
+
+
+def order_status(parcels: list[tuple[str, int]]) -> str:
+    """An order is as far as its least advanced parcel (delivered when all parcels are)."""
+    progress = [Progress(ParcelStatus(status), attempt) for status, attempt in parcels]
+    return min(progress, key=rank).status.value
+
+
+async def record_event(conn: asyncpg.Connection, event: WarehouseEvent) -> bool:
+    """Apply one event in the caller's transaction; False when its id was applied before.
+    Raises UnknownOrder (and writes nothing) for an order we do not know."""
+    if await queries.lock_order(conn, event.order_id) is None:
+        raise UnknownOrder(event.order_id)
+    body = msgspec.to_builtins(event)
+    event_type = event.__struct_config__.tag
+    if not await queries.insert_event(conn, event.event_id, event.order_id, event.parcel_no, event_type,
+                                      event.occurred_at, body):
+        return False
+    if isinstance(event, ItemBackorderedEvent):
+        await queries.upsert_backorder(conn, event.order_id, event.item_no, event.expected_date, event.reason)
+        return True
+    current = await queries.lock_parcel(conn, event.order_id, event.parcel_no)
+    before = Progress(ParcelStatus(current["status"]), current["attempt"])
+    after = apply_event(before, event)
+    carrier = event if isinstance(event, HandedToCarrierEvent) else None
+    reason = event.reason if isinstance(event, DeliveryFailedEvent | ReturnedEvent) else None
+    if after != before or carrier or reason:
+        await queries.update_parcel(
+            conn, event.order_id, event.parcel_no, after.status.value, after.attempt,
+            carrier.carrier if carrier else None, carrier.tracking_no if carrier else None,
+            carrier.tracking_url if carrier else None, reason,
+        )
+        await queries.set_order_status(conn, event.order_id, order_status(await queries.parcel_statuses(conn, event.order_id)))
+    return True

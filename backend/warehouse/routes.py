@@ -1,0 +1,76 @@
+"""The signed status webhook for the warehouse and carrier: POST /api/v1/warehouse/events."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, Request, Response, post
+from litestar.openapi.spec import Example, RequestBody, OpenAPIMediaType, Schema
+
+from backend.parcels.queries import remember_signature
+from backend.parcels.service import UnknownOrder, record_event
+from backend.warehouse import examples
+from backend.warehouse.protocol import EVENT_TYPES, decode_event, field_errors
+from backend.warehouse.signing import SIGNATURE_HEADER, SignatureError, verify_headers
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, **extra: object) -> Response:
+    return Response({"title": title, "status": status, "detail": detail, **extra}, status_code=status,
+                    media_type=PROBLEM)
+
+
+class WarehouseEventsController(Controller):
+    path = "/api/v1/warehouse"
+    tags = ["warehouse"]
+
+    @post(
+        "/events",
+        summary="Parcel status event from the warehouse or carrier",
+        description=(
+            "Signed with HMAC-SHA256 over `<timestamp>.<body>` (headers X-FSC-Timestamp, X-FSC-Signature: v1=<hex>); "
+            "a stale or future timestamp, a bad signature or an exact replay → 401. Events are applied once per "
+            "`event_id` (a repeat answers 200 `duplicate`) and never move a parcel backwards. Event types: "
+            + ", ".join(EVENT_TYPES) + "."
+        ),
+        status_code=200,
+        request_body=RequestBody(
+            required=True,
+            content={"application/json": OpenAPIMediaType(
+                schema=Schema(type="object"),
+                examples={name: Example(summary=name, value=value) for name, value in examples.EVENTS.items()},
+            )},
+        ),
+        responses=None,
+    )
+    async def receive_event(self, request: Request) -> Response:
+        settings = request.app.state.settings
+        body = await request.body()
+        try:
+            verify_headers(settings.warehouse_secrets, request.headers, body)
+        except SignatureError as exc:
+            return problem(401, "Unauthorized", f"signature check failed: {exc.reason}")
+        try:
+            event = decode_event(body)
+        except msgspec.MsgspecError as exc:
+            return problem(422, "Unprocessable event", "the event does not match the schema",
+                           errors=field_errors(exc))
+        async with request.app.state.pool.acquire() as conn:
+            transaction = conn.transaction()
+            await transaction.start()
+            try:
+                refusal = None
+                if not await remember_signature(conn, request.headers[SIGNATURE_HEADER]):
+                    refusal = problem(401, "Unauthorized", "signature check failed: replayed request")
+                else:
+                    applied = await record_event(conn, event)
+            except UnknownOrder:
+                refusal = problem(404, "Unknown order", f"order {event.order_id} does not exist")
+            except BaseException:
+                await transaction.rollback()
+                raise
+            if refusal is not None:
+                await transaction.rollback()  # nothing is written for a refused event
+                return refusal
+            await transaction.commit()
+        return Response({"status": "applied" if applied else "duplicate", "event_id": event.event_id})
