@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from backend.auth.routes import AuthController
+from backend.callbacks.routes import CallbackController
 from backend.db.migrate import check_schema
 from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
@@ -57,6 +58,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
         route_handlers=[
             HomeController,
             AuthController,
+            CallbackController,
             *pwa.routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE),
         ],

@@ -46,6 +46,8 @@ def _build_environment() -> Environment:
         asset=asset_url,
         format_date=i18n.format_date,
         format_datetime=i18n.format_datetime,
+        format_time=i18n.format_time,
+        format_day=i18n.format_day,
         format_number=i18n.format_number,
         format_money=i18n.format_money,
         language_name=i18n.language_name,
