@@ -21,6 +21,7 @@ from backend.db.migrate import check_schema
 from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
 from backend.settings import Settings, load_settings
+from backend.staff.routes import STAFF_CONTROLLERS
 from backend.web import pwa
 from backend.web.context import RequestContextMiddleware
 from backend.web.deps import provide_db
@@ -59,6 +60,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             HomeController,
             AuthController,
             CallbackController,
+            *STAFF_CONTROLLERS,
             *pwa.routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE),
         ],

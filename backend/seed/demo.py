@@ -19,6 +19,7 @@ import asyncpg
 
 from backend.authorities.reference import load_reference_authorities, set_participation
 from backend.citizens.cpr import cpr_hash
+from backend.seed.staff import seed_staff
 
 TZ = ZoneInfo("Europe/Copenhagen")
 ORDER_HOUR = 10                 # demo orders are placed at 10:00 local time
@@ -496,6 +497,7 @@ async def seed_demo(conn: asyncpg.Connection, cpr_key: str, today: dt.date | Non
         citizen_ids = await _seed_citizens(conn, cpr_key, today, authorities)
         grants = await _seed_grants(conn, today, citizen_ids, products, authorities)
         await _seed_orders(conn, today, citizen_ids, grants, authorities)
+        await seed_staff(conn, cpr_key, today)
     return True
 
 

@@ -2,6 +2,9 @@
 
 Runs as ASGI middleware on every routed request. Static files, the service worker and health
 checks skip the database lookup. A malformed or unknown session cookie simply means "signed out".
+On the staff console (/fsc…) the staff session is loaded instead (its cookie is only sent there);
+the citizen session is looked up there only when there is no staff session, so the staff guard
+can refuse a citizen. Either way: at most one query per request.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from backend import i18n
 from backend.auth import queries
 from backend.auth.models import Viewer
 from backend.auth.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, token_hash
+from backend.staff.models import StaffViewer
+from backend.staff.queries import select_staff_viewer
+from backend.staff.sessions import STAFF_COOKIE
 
 _NO_SESSION_PREFIXES = ("/static/", "/sw.js", "/manifest.webmanifest", "/healthz", "/readyz", "/api/")
 
@@ -47,6 +53,28 @@ def language_for(scope: Scope, viewer: Viewer | None, default: str) -> str:
     )
 
 
+def is_staff_path(path: str) -> bool:
+    return path == "/fsc" or path.startswith("/fsc/")
+
+
+async def load_viewer(pool, cookies: dict[str, str]) -> Viewer | None:
+    token = cookies.get(SESSION_COOKIE)
+    hashed = token_hash(token) if token else None
+    if hashed is None:
+        return None
+    row = await queries.select_viewer(pool, hashed)
+    return Viewer(hashed, row["citizen_id"], row["name"], row["language"]) if row else None
+
+
+async def load_staff(pool, cookies: dict[str, str]) -> StaffViewer | None:
+    token = cookies.get(STAFF_COOKIE)
+    hashed = token_hash(token) if token else None
+    if hashed is None:
+        return None
+    row = await select_staff_viewer(pool, hashed)
+    return StaffViewer(hashed, row["staff_id"], row["name"], row["role"]) if row else None
+
+
 class RequestContextMiddleware:
     """Load the viewer from the session and set the language ContextVar for this request."""
 
@@ -58,15 +86,18 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         litestar_app = scope["litestar_app"]
-        viewer = None
-        if not scope["path"].startswith(_NO_SESSION_PREFIXES):
-            token = read_cookies(scope).get(SESSION_COOKIE)
-            hashed = token_hash(token) if token else None
-            if hashed is not None:
-                row = await queries.select_viewer(litestar_app.state.pool, hashed)
-                if row is not None:
-                    viewer = Viewer(hashed, row["citizen_id"], row["name"], row["language"])
-        scope.setdefault("state", {})["viewer"] = viewer
+        viewer = staff = None
+        path = scope["path"]
+        if not path.startswith(_NO_SESSION_PREFIXES):
+            cookies = read_cookies(scope)
+            pool = litestar_app.state.pool
+            if is_staff_path(path):
+                staff = await load_staff(pool, cookies)
+            if staff is None:
+                viewer = await load_viewer(pool, cookies)
+        state = scope.setdefault("state", {})
+        state["viewer"] = viewer
+        state["staff"] = staff
         reset = i18n.current_language.set(language_for(scope, viewer, litestar_app.state.settings.default_language))
         try:
             await self.app(scope, receive, send)

@@ -66,6 +66,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "lang": i18n.current_language.get(),
         "csrf_token": value_or_default(ScopeState.from_scope(request.scope).csrf_token, ""),
         "viewer": state.get("viewer"),
+        "staff": state.get("staff"),
         "path": request.url.path,
         "query": request.url.query,
         "demo_login": request.app.state.settings.demo_login,
