@@ -13,6 +13,7 @@ import signal
 from backend.auth.queries import delete_expired_sessions
 from backend.db.pool import create_pool
 from backend.settings import Settings
+from backend.staff.queries import delete_expired_staff_sessions
 
 log = logging.getLogger("fsc.worker")
 
@@ -21,7 +22,7 @@ HOUSEKEEPING_INTERVAL_S = 600.0
 
 async def housekeeping(pool) -> None:
     async with pool.acquire() as conn:
-        removed = await delete_expired_sessions(conn)
+        removed = await delete_expired_sessions(conn) + await delete_expired_staff_sessions(conn)
     if removed:
         log.info("removed %d expired sessions", removed)
 

@@ -44,7 +44,8 @@ async def slots_for_day(conn: asyncpg.Connection, schedule: Schedule, day: dt.da
     starts = bookable_starts(schedule, day, moment)
     if not starts:
         return []
-    usage = {r["slot_start"]: r for r in await queries.select_slot_usage(conn, starts[0], starts[-1] + dt.timedelta(seconds=1))}
+    rows = await queries.select_slot_usage(conn, starts[0], starts[-1] + dt.timedelta(seconds=1))
+    usage = {r["slot_start"]: r for r in rows}
     slots = []
     for start in starts:
         row = usage.get(start)

@@ -42,7 +42,9 @@ async def update_schedule(conn: asyncpg.Connection, schedule: Schedule, staff_id
     )
 
 
-async def upsert_slot_capacity(conn: asyncpg.Connection, slot_start: dt.datetime, capacity: int | None) -> asyncpg.Record:
+async def upsert_slot_capacity(
+    conn: asyncpg.Connection, slot_start: dt.datetime, capacity: int | None
+) -> asyncpg.Record:
     return await conn.fetchrow(
         """INSERT INTO callback_slot (slot_start, capacity) VALUES ($1, $2)
            ON CONFLICT (slot_start) DO UPDATE SET capacity = EXCLUDED.capacity

@@ -64,15 +64,16 @@ async def test_booking_writes_callback_reminder_and_audit(client, db):
     citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
     await login(client, citizen)
     slot = await free_slot(db)
-    response = await client.post("/callbacks", data=booking_form(slot, await csrf_token(client), phone="0045 2814 6307"),
-                                 follow_redirects=False)
+    form = booking_form(slot, await csrf_token(client), phone="0045 2814 6307")
+    response = await client.post("/callbacks", data=form, follow_redirects=False)
     assert response.status_code == 303, response.text
     callback_id = int(response.headers["location"].split("booked=")[1])
     row = await db.fetchrow("SELECT * FROM callback WHERE id = $1", callback_id)
     assert (row["citizen_id"], row["slot_start"], row["topic"], row["phone"], row["note"], row["status"]) == (
         citizen, slot, "product", "+45 28 14 63 07", "Basispladen lækker", "waiting")
-    job = await db.fetchrow("SELECT payload, execute_after, dedupe_key FROM pgqueuer WHERE entrypoint = 'callback_reminder'"
-                            " AND dedupe_key LIKE $1", f"callback_reminder:{callback_id}:%")
+    job = await db.fetchrow("SELECT payload, execute_after, dedupe_key FROM pgqueuer"
+                            " WHERE entrypoint = 'callback_reminder' AND dedupe_key LIKE $1",
+                            f"callback_reminder:{callback_id}:%")
     assert msgspec.json.decode(job["payload"]) == {"callback_id": callback_id, "citizen_id": citizen,
                                                    "slot_start": slot_value(slot), "version": 1}
     assert abs(job["execute_after"] - (slot - dt.timedelta(minutes=30))) < dt.timedelta(seconds=30)

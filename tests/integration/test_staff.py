@@ -8,9 +8,10 @@ from litestar.testing import AsyncTestClient
 
 from backend.app import create_app
 from backend.callbacks.rules import TZ, slot_value
-from backend.db.pool import connect
+from backend.db.pool import connect, create_pool
 from backend.seed.demo import MAIN_DEMO_CPR
 from backend.staff import callback_queries as cq
+from backend.worker import housekeeping
 from tests.conftest import citizen_id_by_cpr, csrf_token, login, make_settings
 from tests.integration.callback_helpers import book_directly, booking_form, counts, free_slot, new_citizens
 
@@ -49,7 +50,23 @@ async def test_access_needs_a_staff_session_and_the_right_role(client, db):
     assert (await client.get("/fsc/capacity")).status_code == 403       # advisor: no capacity settings
     assert (await client.get("/fsc/reports")).status_code == 403
     assert (await client.get("/", follow_redirects=False)).status_code == 303   # not a citizen session
-    assert await db.fetchval("SELECT count(*) FROM audit_log WHERE actor_kind = 'staff' AND action = 'staff_login'") == 1
+    logins = "SELECT count(*) FROM audit_log WHERE actor_kind = 'staff' AND action = 'staff_login'"
+    assert await db.fetchval(logins) == 1
+
+
+async def test_expired_staff_session_means_logged_out_and_is_cleaned_up(client, db, db_url):
+    await staff_login(client, await staff_id(db, "Maria Lind"))
+    await db.execute("UPDATE staff_session SET expires_at = now() - interval '1 minute'")
+    response = await client.get("/fsc/queue", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/fsc/login")
+    polled = await client.get("/fsc/queue", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert polled.headers["HX-Redirect"] == "/fsc/login?next=/fsc/queue"
+    pool = await create_pool(db_url, min_size=1, max_size=1)
+    try:
+        await housekeeping(pool)
+    finally:
+        await pool.close()
+    assert await db.fetchval("SELECT count(*) FROM staff_session") == 0
 
 
 async def test_demo_staff_login_refuses_unknown_and_is_off_in_production(client, db, db_url):
