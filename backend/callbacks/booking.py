@@ -15,6 +15,10 @@ already past). Payload::
 (dedupe key ``callback_reminder:<id>:<version>``). The handler must load the callback and do
 nothing unless its status is still 'waiting' and its version and slot equal the payload's, so a
 reminder for an old time or a cancelled call is a no-op.
+
+When the third call is not answered, the staff console queues ``callback_unreachable`` with
+``{"callback_id": 123, "citizen_id": 45}`` (dedupe key ``callback_unreachable:<id>``) so the citizen
+can be told by push; "Mine opkald" already tells them.
 """
 
 from __future__ import annotations

@@ -47,10 +47,12 @@ def queue_row(row: asyncpg.Record, staff: StaffViewer, now: dt.datetime) -> dict
     }
 
 
-def queue_version(rows: list[asyncpg.Record]) -> str:
+def queue_version(views: list[dict[str, Any]]) -> str:
+    """Changes exactly when what the queue shows changes (including a request becoming overdue)."""
     digest = hashlib.sha256()
-    for row in rows:
-        digest.update(f"{row['id']}:{row['status']}:{row['claimed_by']}:{row['version']}:{row['attempts']};".encode())
+    for v in views:
+        fields = (v["id"], v["status"], v["claimed_by"], v["version"], v["attempts"], v["overdue"])
+        digest.update(repr(fields).encode())
     return digest.hexdigest()[:16]
 
 
@@ -60,7 +62,7 @@ async def queue_context(db: asyncpg.Connection, staff: StaffViewer) -> dict[str,
     views = [queue_row(r, staff, now) for r in rows]
     return {
         "rows": views,
-        "version": queue_version(rows),
+        "version": queue_version(views),
         "waiting": sum(1 for v in views if v["claimable"]),
         "poll_seconds": POLL_SECONDS,
         "max_attempts": MAX_ATTEMPTS,
