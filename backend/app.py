@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from backend.auth.routes import AuthController
+from backend.callbacks.routes import CallbackController
 from backend.db.migrate import check_schema
 from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
@@ -23,6 +24,7 @@ from backend.delivery.routes import DeliveryController
 from backend.orders.routes import OrderController
 from backend.warehouse.routes import WarehouseEventsController
 from backend.settings import Settings, load_settings
+from backend.staff.routes import STAFF_CONTROLLERS
 from backend.web import pwa
 from backend.web.context import RequestContextMiddleware
 from backend.web.deps import provide_db
@@ -65,6 +67,8 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             DeliveryController,
             WarehouseEventsController,
             AuthController,
+            CallbackController,
+            *STAFF_CONTROLLERS,
             *pwa.routes,
             create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE),
         ],

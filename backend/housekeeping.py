@@ -1,18 +1,27 @@
-"""Recurring clean-up: expired login sessions (and, per area, other stale rows)."""
+"""Recurring clean-up: expired citizen and staff login sessions, old webhook signatures."""
 
 from __future__ import annotations
 
 import logging
 
+import asyncpg
+
 from backend.auth.queries import delete_expired_sessions
+from backend.staff.queries import delete_expired_staff_sessions
 
 log = logging.getLogger("fsc.worker")
 
 
+async def housekeeping(pool: asyncpg.Pool) -> None:
+    async with pool.acquire() as conn:
+        removed = await delete_expired_sessions(conn) + await delete_expired_staff_sessions(conn)
+        # Signatures only matter inside the webhook's replay window (5 minutes).
+        await conn.execute("DELETE FROM webhook_signature WHERE seen_at < now() - interval '1 hour'")
+    if removed:
+        log.info("removed %d expired sessions", removed)
+
+
 def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cycle)
-    @worker.every("delete_expired_sessions", "*/10 * * * *")
-    async def delete_sessions() -> None:
-        async with worker.pool.acquire() as conn:
-            removed = await delete_expired_sessions(conn)
-        if removed:
-            log.info("removed %d expired sessions", removed)
+    @worker.every("housekeeping", "*/10 * * * *")
+    async def run() -> None:
+        await housekeeping(worker.pool)

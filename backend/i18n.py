@@ -15,6 +15,9 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
+from babel.dates import format_skeleton as _format_skeleton
+from babel.dates import format_time as _format_time
+from babel.dates import get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -95,6 +98,18 @@ def format_date(value: dt.date, fmt: str = "long") -> str:
 
 def format_datetime(value: dt.datetime, fmt: str = "medium") -> str:
     return _format_datetime(value, format=fmt, tzinfo=TIMEZONE, locale=current_language.get())
+
+
+def format_time(value: dt.datetime, fmt: str = "short") -> str:
+    """Time of day in Danish local time, e.g. 08.30 (da) or 8:30 AM (en)."""
+    return _format_time(value, format=fmt, tzinfo=get_timezone(TIMEZONE), locale=current_language.get())
+
+
+def format_day(value: dt.date | dt.datetime) -> str:
+    """Weekday and date without the year, e.g. "man. 2. marts" (da) or "Mon, Mar 2" (en)."""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(get_timezone(TIMEZONE)).date()
+    return _format_skeleton("MMMMEEEEd", value, locale=current_language.get())
 
 
 def format_number(value: int | float) -> str:

@@ -2,75 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
-import asyncpg
-import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
 
 from backend.auth.models import Viewer
-from backend.catalog.labels import category_label, unit_label
-from backend.grants import queries
-from backend.grants.rules import (
-    Balance,
-    GrantTerms,
-    Orderable,
-    Reason,
-    balance,
-    municipality_gate,
-    orderable,
-    rule_config,
-    supply_horizon_days,
-    usual_packs,
-)
+from backend.grants.rules import Reason, municipality_gate
+from backend.grants.views import load_grant_views
 from backend.orders.queries import select_citizen_for_ordering
 from backend.orders.service import reason_text
 from backend.web.deps import DB, citizen_required, local_today, provide_viewer
 from backend.web.templating import render
-
-
-class GrantView(msgspec.Struct, frozen=True):
-    """One granted product as the home page shows it."""
-
-    id: int
-    product_name: str
-    manufacturer: str
-    category: str
-    item_no: str
-    hmi_no: str | None
-    pack_size: int
-    unit: str
-    period_days: int
-    payer_name: str
-    balance: Balance
-    limit: Orderable
-    usual_packs: int
-    reason: str  # plain-language reason when nothing can be ordered now
-
-    @property
-    def packs_left(self) -> int:
-        return self.balance.packs_left(self.pack_size)
-
-
-def grant_views(rows: list[asyncpg.Record], today: dt.date, horizon_days: int) -> list[GrantView]:
-    views = []
-    for row in rows:
-        terms = GrantTerms(row["quantity_per_period"], row["period_days"], row["valid_from"], row["valid_to"])
-        allocated = dict(zip(row["usage_days"], row["usage_pieces"], strict=True))
-        limit = orderable(terms, allocated, today, horizon_days, row["pack_size"])
-        views.append(
-            GrantView(
-                id=row["id"], product_name=row["product_name"], manufacturer=row["manufacturer"],
-                category=category_label(row["category"]), item_no=row["item_no"], hmi_no=row["hmi_no"],
-                pack_size=row["pack_size"], unit=unit_label(row["unit"]), period_days=row["period_days"],
-                payer_name=row["payer_name"], balance=balance(terms, allocated.items(), today), limit=limit,
-                usual_packs=usual_packs(row["quantity_per_period"], row["pack_size"], row["last_packs"], limit.packs),
-                reason=reason_text(limit.reason, limit.date) if limit.reason is not Reason.OK else "",
-            )
-        )
-    return views
 
 
 class HomeController(Controller):
@@ -81,8 +24,7 @@ class HomeController(Controller):
     async def home(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
         today = local_today()
         citizen = await select_citizen_for_ordering(db, viewer.citizen_id)
-        horizon = supply_horizon_days(citizen["stoma_since"], today, rule_config(citizen["rules"]))
-        grants = grant_views(await queries.select_grants_with_usage(db, viewer.citizen_id, today), today, horizon)
+        grants = await load_grant_views(db, citizen, today)
         gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
         one_tap = [grant for grant in grants if grant.usual_packs > 0] if gate is Reason.OK else []
         return render(
@@ -94,7 +36,6 @@ class HomeController(Controller):
                 "gate": gate.value,
                 "gate_reason": reason_text(gate, gate_date),
                 "one_tap": one_tap,
-                "horizon_days": horizon,
                 "idempotency_key": uuid.uuid4(),
                 "today": today,
             },

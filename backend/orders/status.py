@@ -15,7 +15,7 @@ STATUS_LABELS = {
     "delivered": N_("Delivered"),
     "delivery_failed": N_("Delivery attempt failed"),
     "returned": N_("Returned to the warehouse"),
-    "cancelled": N_("Cancelled"),
+    "cancelled": N_("Order cancelled"),
 }
 
 

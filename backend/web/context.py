@@ -2,6 +2,9 @@
 
 Runs as ASGI middleware on every routed request. Static files, the service worker and health
 checks skip the database lookup. A malformed or unknown session cookie simply means "signed out".
+On the staff console (/fsc…) the staff session is loaded instead (its cookie is only sent there);
+the citizen session is looked up there only when there is no staff session, so the staff guard
+can refuse a citizen. Either way: at most one query per request.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from backend import i18n
 from backend.auth import queries
 from backend.auth.models import Viewer
 from backend.auth.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, token_hash
+from backend.staff.models import StaffViewer
+from backend.staff.queries import select_staff_viewer
+from backend.staff.sessions import STAFF_COOKIE
 
 _NO_SESSION_PREFIXES = ("/static/", "/sw.js", "/manifest.webmanifest", "/healthz", "/readyz", "/api/")
 
@@ -47,8 +53,30 @@ def language_for(scope: Scope, viewer: Viewer | None, default: str) -> str:
     )
 
 
+def is_staff_path(path: str) -> bool:
+    return path == "/fsc" or path.startswith("/fsc/")
+
+
+async def load_viewer(conn, hashed: bytes) -> Viewer | None:
+    row = await queries.select_viewer(conn, hashed)
+    return Viewer(hashed, row["citizen_id"], row["name"], row["language"]) if row else None
+
+
+async def load_staff(conn, hashed: bytes) -> StaffViewer | None:
+    row = await select_staff_viewer(conn, hashed)
+    return StaffViewer(hashed, row["staff_id"], row["name"], row["role"]) if row else None
+
+
+def _hashed(cookies: dict[str, str], name: str) -> bytes | None:
+    token = cookies.get(name)
+    return token_hash(token) if token else None
+
+
 class RequestContextMiddleware:
-    """Load the viewer from the session and set the language ContextVar for this request."""
+    """Load the viewer (or staff member) from the session and set the language for this request.
+
+    When there is a session, one pooled connection serves the whole request: the session lookup
+    here and the handler's queries (provide_db reuses it)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -59,18 +87,19 @@ class RequestContextMiddleware:
             return
         litestar_app = scope["litestar_app"]
         state = scope.setdefault("state", {})
-        state["viewer"] = None
-        token = None if scope["path"].startswith(_NO_SESSION_PREFIXES) else read_cookies(scope).get(SESSION_COOKIE)
-        hashed = token_hash(token) if token else None
-        if hashed is None:
+        state["viewer"] = state["staff"] = None
+        path = scope["path"]
+        cookies = {} if path.startswith(_NO_SESSION_PREFIXES) else read_cookies(scope)
+        citizen_hash = _hashed(cookies, SESSION_COOKIE)
+        staff_hash = _hashed(cookies, STAFF_COOKIE) if is_staff_path(path) else None
+        if citizen_hash is None and staff_hash is None:
             await self._call(scope, receive, send, litestar_app)
             return
-        # One pooled connection serves the whole request: the session lookup here and the
-        # handler's queries (provide_db reuses it).
         async with litestar_app.state.pool.acquire() as conn:
-            row = await queries.select_viewer(conn, hashed)
-            if row is not None:
-                state["viewer"] = Viewer(hashed, row["citizen_id"], row["name"], row["language"])
+            if staff_hash is not None:
+                state["staff"] = await load_staff(conn, staff_hash)
+            if state["staff"] is None and citizen_hash is not None:
+                state["viewer"] = await load_viewer(conn, citizen_hash)
             state["db"] = conn
             try:
                 await self._call(scope, receive, send, litestar_app)

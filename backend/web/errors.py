@@ -52,8 +52,8 @@ def _error_page(request: Request, status: int) -> Response:
 
 def login_redirect(request: Request, _exc: NotAuthorizedException) -> Response:
     """Signed out (or session expired): send the person to the login page, then back here."""
-    target = "/login"
-    if request.method == "GET" and request.url.path != "/":
+    target = "/fsc/login" if request.url.path.startswith("/fsc") else "/login"
+    if request.method == "GET" and request.url.path not in ("/", "/fsc", "/fsc/"):
         target += "?next=" + quote(request.url.path, safe="/")
     if request.headers.get("hx-request") == "true":
         return Response("", status_code=200, headers={"HX-Redirect": target})

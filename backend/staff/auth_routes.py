@@ -1,0 +1,85 @@
+"""Staff login (demo login in development; OIDC arrives with the auth issue) and logout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromQuery
+from litestar.response import Redirect
+
+from backend.auth.routes import safe_next
+from backend.auth.sessions import new_token, token_hash
+from backend.i18n import gettext as _
+from backend.staff import queries
+from backend.staff.guards import current_staff
+from backend.staff.models import role_label
+from backend.staff.sessions import STAFF_COOKIE, cleared_staff_cookie, staff_cookie
+from backend.web.deps import DB
+from backend.web.templating import render
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+HOME = "/fsc/queue"
+
+
+class StaffLoginForm(msgspec.Struct):
+    staff_id: str = ""
+    next: str = HOME
+
+
+def staff_next(target: str) -> str:
+    """Only staff console paths are targets after a staff login."""
+    target = safe_next(target)
+    return target if target.startswith("/fsc/") else HOME
+
+
+class StaffAuthController(Controller):
+    path = "/fsc"
+
+    @get(["/", ""], name="staff_home")
+    async def staff_home(self, request: Request) -> Response:
+        return Redirect(HOME if current_staff(request) else "/fsc/login", status_code=303)
+
+    @get("/login", name="staff_login")
+    async def login_page(self, request: Request, db: DB, next: FromQuery[str] = HOME) -> Response:
+        settings = request.app.state.settings
+        members = await queries.select_demo_staff(db) if settings.demo_login else []
+        return render(request, "staff/login.html", {
+            "members": [{**dict(m), "role_label": role_label(m["role"])} for m in members],
+            "next": staff_next(next), "error": None,
+        })
+
+    @post("/login/demo", name="staff_demo_login")
+    async def demo_login(self, request: Request, db: DB, data: Annotated[StaffLoginForm, FORM]) -> Response:
+        settings = request.app.state.settings
+        if not settings.demo_login:
+            raise NotFoundException()
+        member = await queries.select_demo_staff_member(db, int(data.staff_id)) if data.staff_id.isdigit() else None
+        if member is None:
+            members = await queries.select_demo_staff(db)
+            return render(request, "staff/login.html", {
+                "members": [{**dict(m), "role_label": role_label(m["role"])} for m in members],
+                "next": staff_next(data.next), "error": _("Choose a staff member from the list."),
+            }, status_code=422)
+        token = new_token()
+        async with db.transaction():
+            old = request.cookies.get(STAFF_COOKIE)
+            if old and (old_hash := token_hash(old)):
+                await queries.delete_staff_session(db, old_hash)
+            await queries.insert_staff_session(db, token_hash(token), member["id"],
+                                               dt.timedelta(hours=settings.session_hours))
+            await queries.log_staff_event(db, member["id"], "staff_login", detail={"method": "demo"})
+        return Redirect(staff_next(data.next), status_code=303, cookies=[staff_cookie(settings, token)])
+
+    @post("/logout", name="staff_logout")
+    async def logout(self, request: Request, db: DB) -> Response:
+        staff = current_staff(request)
+        if staff is not None:
+            async with db.transaction():
+                await queries.delete_staff_session(db, staff.session_hash)
+                await queries.log_staff_event(db, staff.staff_id, "staff_logout")
+        return Redirect("/fsc/login", status_code=303, cookies=[cleared_staff_cookie(request.app.state.settings)])

@@ -1,0 +1,140 @@
+"""The call view: the citizen's context for the advisor, the outcome of the call, release.
+
+Every GET of this page is an access to the citizen's data and is written to the access log
+(audit_log, actor_kind 'staff', action 'staff_viewed_citizen', with the callback as the reason).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import asyncpg
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath
+from litestar.response import Redirect
+
+from backend import jobs
+from backend.callbacks.labels import (
+    OUTCOME_LABELS,
+    STATUS_BADGES,
+    outcome_label,
+    staff_status_label,
+    topic_label,
+)
+from backend.callbacks.rules import CLAIMABLE_STATUSES, MAX_ATTEMPTS, OUTCOMES, after_no_answer
+from backend.grants.views import load_grant_views
+from backend.orders.queries import select_citizen_for_ordering
+from backend.i18n import gettext as _
+from backend.staff import callback_queries as cq
+from backend.staff.guards import provide_staff, staff_required
+from backend.staff.models import StaffViewer
+from backend.orders.status import status_label
+from backend.staff.queries import log_citizen_view, log_staff_event
+from backend.web.deps import DB, local_today
+from backend.web.templating import render
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+OUTCOME_NOTE_MAX = 2000
+
+UNREACHABLE_JOB = "callback_unreachable"
+
+
+class OutcomeForm(msgspec.Struct):
+    outcome: str = ""
+    note: str = ""
+
+
+def callback_view(row: asyncpg.Record) -> dict[str, Any]:
+    return {**dict(row), "topic_label": topic_label(row["topic"]), "status_label": staff_status_label(row["status"]),
+            "badge": STATUS_BADGES[row["status"]], "outcome_label": outcome_label(row["outcome"])}
+
+
+async def call_context(db: asyncpg.Connection, callback: asyncpg.Record, staff: StaffViewer) -> dict[str, Any]:
+    citizen_id = callback["citizen_id"]
+    today = local_today()
+    return {
+        "callback": callback_view(callback),
+        "citizen": await cq.select_citizen(db, citizen_id),
+        "grants": await load_grant_views(db, await select_citizen_for_ordering(db, citizen_id), today),
+        "orders": await cq.select_last_orders(db, citizen_id),
+        "others": [callback_view(r) for r in await cq.select_other_callbacks(db, citizen_id, callback["id"])],
+        "mine": callback["status"] == "in_progress" and callback["claimed_by"] == staff.staff_id,
+        "claimable": callback["status"] in CLAIMABLE_STATUSES,
+        "outcomes": {key: _(label) for key, label in OUTCOME_LABELS.items()},
+        "max_attempts": MAX_ATTEMPTS,
+        "today": today,
+        "order_status_label": status_label,
+    }
+
+
+class CallController(Controller):
+    path = "/fsc/callbacks"
+    guards = [staff_required()]
+    dependencies = {"staff": Provide(provide_staff, sync_to_thread=False)}
+
+    async def _page(self, request: Request, db: asyncpg.Connection, staff: StaffViewer, callback_id: int, *,
+                    form: OutcomeForm | None = None, errors: dict[str, str] | None = None,
+                    status_code: int = 200) -> Response:
+        callback = await cq.select_callback(db, callback_id)
+        if callback is None:
+            raise NotFoundException()
+        context = await call_context(db, callback, staff)
+        await log_citizen_view(db, staff.staff_id, callback["citizen_id"], view="call", callback_id=callback_id,
+                               reason="callback")
+        return render(request, "staff/call.html",
+                      {**context, "form": form or OutcomeForm(), "errors": errors or {}},
+                      status_code=status_code, block=None)
+
+    @get("/{callback_id:int}", name="staff_call")
+    async def call(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
+                   callback_id: FromPath[int]) -> Response:
+        return await self._page(request, db, staff, callback_id)
+
+    @post("/{callback_id:int}/outcome", name="staff_outcome")
+    async def outcome(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
+                      callback_id: FromPath[int], data: Annotated[OutcomeForm, FORM]) -> Response:
+        errors = {}
+        if data.outcome not in OUTCOMES:
+            errors["outcome"] = _("Choose the outcome of the call.")
+        if len(data.note.strip()) > OUTCOME_NOTE_MAX:
+            errors["note"] = _("The note can be at most 2000 characters long.")
+        if not errors:
+            async with db.transaction():
+                tries = await cq.lock_attempts(db, callback_id)
+                status, attempts = ("done", None)
+                if tries is not None and data.outcome == "no_answer":
+                    status, attempts = after_no_answer(tries)
+                row = await cq.record_outcome(db, callback_id, staff.staff_id, status=status, attempts=attempts,
+                                              outcome=data.outcome, note=data.note.strip())
+                if row is not None:
+                    await log_staff_event(db, staff.staff_id, "callback_outcome", citizen_id=row["citizen_id"],
+                                          detail={"callback_id": callback_id, "outcome": data.outcome,
+                                                  "status": row["status"], "attempts": row["attempts"]})
+                    if row["status"] == "failed":
+                        # The citizen is told (push, when the push issue is in; "Mine opkald" shows it now).
+                        await jobs.enqueue(db, UNREACHABLE_JOB,
+                                           {"callback_id": callback_id, "citizen_id": row["citizen_id"]},
+                                           dedupe_key=f"{UNREACHABLE_JOB}:{callback_id}")
+            if row is not None:
+                return Redirect("/fsc/queue", status_code=303)
+            errors["form"] = _("You can only record the outcome of a request you have taken.")
+            return await self._page(request, db, staff, callback_id, form=data, errors=errors, status_code=409)
+        return await self._page(request, db, staff, callback_id, form=data, errors=errors, status_code=422)
+
+    @post("/{callback_id:int}/release", name="staff_release")
+    async def release(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
+                      callback_id: FromPath[int]) -> Response:
+        async with db.transaction():
+            row = await cq.release(db, callback_id, staff.staff_id)
+            if row is not None:
+                await log_staff_event(db, staff.staff_id, "callback_released", citizen_id=row["citizen_id"],
+                                      detail={"callback_id": callback_id})
+        if row is None:
+            return await self._page(request, db, staff, callback_id,
+                                    errors={"form": _("You can only give back a request you have taken.")},
+                                    status_code=409)
+        return Redirect("/fsc/queue", status_code=303)

@@ -1,0 +1,113 @@
+"""Queries behind the queue and the call view: list, claim, release, record an outcome, and the
+citizen's context (grants, last orders, earlier callbacks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import asyncpg
+
+from backend.callbacks.rules import CLAIMABLE_STATUSES, OPEN_STATUSES
+
+_CALLBACK_COLUMNS = """c.id, c.citizen_id, c.slot_start, c.topic, c.phone, c.note, c.status, c.attempts,
+                       c.claimed_by, c.claimed_at, c.outcome, c.outcome_note, c.version, c.created_at,
+                       c.updated_at"""
+
+
+async def select_queue(conn: asyncpg.Connection, since: dt.datetime) -> list[asyncpg.Record]:
+    """Today's and later requests, plus older ones still open, ordered by slot (cancelled ones left out)."""
+    return await conn.fetch(
+        f"""SELECT {_CALLBACK_COLUMNS}, ci.name AS citizen_name, s.name AS advisor_name
+              FROM callback c
+              JOIN citizen ci ON ci.id = c.citizen_id
+              LEFT JOIN staff s ON s.id = c.claimed_by
+             WHERE c.status <> 'cancelled'
+               AND (c.slot_start >= $1 OR c.status = ANY($2::text[]))
+             ORDER BY c.slot_start, c.id
+             LIMIT 500""",
+        since, list(OPEN_STATUSES),
+    )
+
+
+async def claim(conn: asyncpg.Connection, callback_id: int, staff_id: int) -> asyncpg.Record | None:
+    """Take a waiting request; None when somebody else has it (or it is not waiting). One statement,
+    so of any number of concurrent claims exactly one matches the WHERE clause."""
+    return await conn.fetchrow(
+        """UPDATE callback SET status = 'in_progress', claimed_by = $2, claimed_at = now(), updated_at = now()
+            WHERE id = $1 AND status = ANY($3::text[]) AND claimed_by IS NULL
+           RETURNING id, citizen_id""",
+        callback_id, staff_id, list(CLAIMABLE_STATUSES),
+    )
+
+
+async def release(conn: asyncpg.Connection, callback_id: int, staff_id: int) -> asyncpg.Record | None:
+    """Give a claimed request back to the queue (as it was: waiting, or no answer after a try)."""
+    return await conn.fetchrow(
+        """UPDATE callback
+              SET status = CASE WHEN attempts > 0 THEN 'no_answer' ELSE 'waiting' END,
+                  claimed_by = NULL, claimed_at = NULL, updated_at = now()
+            WHERE id = $1 AND status = 'in_progress' AND claimed_by = $2
+           RETURNING id, citizen_id, status""",
+        callback_id, staff_id,
+    )
+
+
+async def lock_attempts(conn: asyncpg.Connection, callback_id: int) -> int | None:
+    """Lock the request for the outcome transaction; return its unanswered tries so far."""
+    return await conn.fetchval("SELECT attempts FROM callback WHERE id = $1 FOR UPDATE", callback_id)
+
+
+async def record_outcome(
+    conn: asyncpg.Connection, callback_id: int, staff_id: int, *, status: str, attempts: int | None,
+    outcome: str, note: str,
+) -> asyncpg.Record | None:
+    """Close (or, after no answer, re-queue) a request the staff member has; None if they do not have it.
+    A re-queued request ('no_answer') is nobody's; a closed one keeps who handled it."""
+    return await conn.fetchrow(
+        """UPDATE callback
+              SET status = $3, attempts = coalesce($4, attempts), outcome = $5, outcome_note = $6,
+                  claimed_by = CASE WHEN $3 = 'no_answer' THEN NULL ELSE claimed_by END,
+                  claimed_at = CASE WHEN $3 = 'no_answer' THEN NULL ELSE claimed_at END,
+                  updated_at = now()
+            WHERE id = $1 AND status = 'in_progress' AND claimed_by = $2
+           RETURNING id, citizen_id, status, attempts""",
+        callback_id, staff_id, status, attempts, outcome, note,
+    )
+
+
+async def select_callback(conn: asyncpg.Connection, callback_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        f"""SELECT {_CALLBACK_COLUMNS}, s.name AS advisor_name
+              FROM callback c LEFT JOIN staff s ON s.id = c.claimed_by
+             WHERE c.id = $1""",
+        callback_id,
+    )
+
+
+async def select_citizen(conn: asyncpg.Connection, citizen_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """SELECT c.id, c.name, c.street, c.postcode, c.city, c.phone, c.stoma_since, a.name AS municipality
+             FROM citizen c JOIN authority a ON a.id = c.municipality_id
+            WHERE c.id = $1""",
+        citizen_id,
+    )
+
+
+async def select_last_orders(conn: asyncpg.Connection, citizen_id: int, limit: int = 5) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT id, placed_at, status, placed_by_kind FROM order_
+            WHERE citizen_id = $1 ORDER BY placed_at DESC, id DESC LIMIT $2""",
+        citizen_id, limit,
+    )
+
+
+async def select_other_callbacks(conn: asyncpg.Connection, citizen_id: int, callback_id: int,
+                                 limit: int = 10) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"""SELECT {_CALLBACK_COLUMNS}, s.name AS advisor_name
+              FROM callback c LEFT JOIN staff s ON s.id = c.claimed_by
+             WHERE c.citizen_id = $1 AND c.id <> $2
+             ORDER BY c.slot_start DESC, c.id DESC
+             LIMIT $3""",
+        citizen_id, callback_id, limit,
+    )

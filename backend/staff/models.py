@@ -1,0 +1,34 @@
+"""Staff roles and the signed-in staff member."""
+
+from __future__ import annotations
+
+import msgspec
+
+from backend.catalog.labels import N_
+from backend.i18n import gettext
+
+ADVISOR = "advisor"
+SUPERVISOR = "supervisor"
+ROLES = (ADVISOR, SUPERVISOR)
+
+ROLE_LABELS = {
+    ADVISOR: N_("Advisor"),
+    SUPERVISOR: N_("Supervisor"),
+}
+
+
+def role_label(role: str) -> str:
+    return gettext(ROLE_LABELS.get(role, role))
+
+
+class StaffViewer(msgspec.Struct, frozen=True):
+    """The signed-in staff member, as loaded from the staff session on each /fsc request."""
+
+    session_hash: bytes
+    staff_id: int
+    name: str
+    role: str
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == SUPERVISOR

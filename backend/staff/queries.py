@@ -1,0 +1,72 @@
+"""Staff accounts, staff sessions and the access log (staff rows in the append-only audit_log)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import asyncpg
+
+from backend.audit import log_event
+
+
+async def select_staff_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        """SELECT s.token_hash, st.id AS staff_id, st.name, st.role
+             FROM staff_session s JOIN staff st ON st.id = s.staff_id
+            WHERE s.token_hash = $1 AND s.expires_at > now() AND st.active""",
+        token_hash,
+    )
+
+
+async def insert_staff_session(conn: asyncpg.Connection, token_hash: bytes, staff_id: int,
+                               lifetime: dt.timedelta) -> None:
+    await conn.execute(
+        "INSERT INTO staff_session (token_hash, staff_id, expires_at) VALUES ($1, $2, now() + $3)",
+        token_hash, staff_id, lifetime,
+    )
+
+
+async def delete_staff_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
+    await conn.execute("DELETE FROM staff_session WHERE token_hash = $1", token_hash)
+
+
+async def delete_expired_staff_sessions(conn: asyncpg.Connection) -> int:
+    status = await conn.execute("DELETE FROM staff_session WHERE expires_at <= now()")
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def select_demo_staff(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT id, name, role FROM staff WHERE is_demo AND active ORDER BY role DESC, name, id"
+    )
+
+
+async def select_demo_staff_member(conn: asyncpg.Connection, staff_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT id, name, role FROM staff WHERE id = $1 AND is_demo AND active", staff_id)
+
+
+async def log_staff_event(conn: asyncpg.Connection, staff_id: int, action: str, *, citizen_id: int | None = None,
+                          detail: dict[str, Any] | None = None) -> None:
+    await log_event(conn, actor_kind="staff", actor_id=staff_id, citizen_id=citizen_id, action=action, detail=detail)
+
+
+async def log_citizen_view(conn: asyncpg.Connection, staff_id: int, citizen_id: int, *, view: str,
+                           callback_id: int | None, reason: str) -> None:
+    """Access log: staff member ``staff_id`` saw ``citizen_id``'s data on ``view`` because of ``reason``."""
+    await log_staff_event(conn, staff_id, "staff_viewed_citizen", citizen_id=citizen_id,
+                          detail={"view": view, "callback_id": callback_id, "reason": reason})
+
+
+async def select_access_log(conn: asyncpg.Connection, limit: int = 100) -> list[asyncpg.Record]:
+    """The latest staff entries of the audit log, with names."""
+    return await conn.fetch(
+        """SELECT a.at, a.action, a.detail, st.name AS staff_name, st.role, c.name AS citizen_name
+             FROM audit_log a
+             LEFT JOIN staff st ON st.id = a.actor_id
+             LEFT JOIN citizen c ON c.id = a.citizen_id
+            WHERE a.actor_kind = 'staff'
+            ORDER BY a.at DESC, a.id DESC
+            LIMIT $1""",
+        limit,
+    )

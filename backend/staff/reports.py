@@ -1,0 +1,46 @@
+"""Supervisor reports: callbacks by status and outcome, and the staff access log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from litestar import Controller, Request, Response, get
+
+from backend.callbacks.labels import outcome_label, staff_status_label
+from backend.callbacks.rules import TZ
+from backend.catalog.labels import N_
+from backend.i18n import gettext as _
+from backend.staff import capacity_queries as q
+from backend.staff.guards import staff_required
+from backend.staff.models import SUPERVISOR
+from backend.staff.queries import select_access_log
+from backend.web.deps import DB
+from backend.web.templating import render
+
+REPORT_DAYS = 30
+
+ACTION_LABELS = {
+    "staff_viewed_citizen": N_("Viewed the citizen's data"),
+    "callback_claimed": N_("Took a request"),
+    "callback_released": N_("Gave a request back"),
+    "callback_outcome": N_("Recorded an outcome"),
+    "capacity_changed": N_("Changed opening hours or capacity"),
+    "slot_capacity_changed": N_("Changed the capacity of a slot"),
+    "staff_login": N_("Logged in"),
+    "staff_logout": N_("Logged out"),
+}
+
+
+class ReportsController(Controller):
+    path = "/fsc"
+    guards = [staff_required(SUPERVISOR)]
+
+    @get("/reports", name="staff_reports")
+    async def reports(self, request: Request, db: DB) -> Response:
+        since = dt.datetime.combine(dt.datetime.now(TZ).date() - dt.timedelta(days=REPORT_DAYS), dt.time(), TZ)
+        report = [{"status": staff_status_label(r["status"]), "outcome": outcome_label(r["outcome"]), "n": r["n"]}
+                  for r in await q.select_report(db, since)]
+        log = [{**dict(r), "action_label": _(ACTION_LABELS.get(r["action"], r["action"]))}
+               for r in await select_access_log(db)]
+        return render(request, "staff/reports.html", {"report": report, "log": log, "days": REPORT_DAYS},
+                      block=None)

@@ -1,0 +1,9 @@
+"""All staff console controllers, for create_app."""
+
+from backend.staff.auth_routes import StaffAuthController
+from backend.staff.call_routes import CallController
+from backend.staff.capacity_routes import CapacityController
+from backend.staff.queue_routes import QueueController
+from backend.staff.reports import ReportsController
+
+STAFF_CONTROLLERS = (StaffAuthController, QueueController, CallController, CapacityController, ReportsController)
