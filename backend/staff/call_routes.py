@@ -27,12 +27,14 @@ from backend.callbacks.labels import (
 )
 from backend.callbacks.rules import CLAIMABLE_STATUSES, MAX_ATTEMPTS, OUTCOMES, after_no_answer
 from backend.grants.views import load_grant_views
-from backend.orders.queries import select_citizen_for_ordering
+from backend.orders.queries import select_citizen_for_ordering, select_order
 from backend.i18n import gettext as _
 from backend.staff import callback_queries as cq
 from backend.staff.guards import provide_staff, staff_required
 from backend.staff.models import StaffViewer
+from backend.orders.models import OrderRejected
 from backend.orders.status import status_label
+from backend.staff.phone_orders import phone_order_context
 from backend.staff.queries import log_citizen_view, log_staff_event
 from backend.web.deps import DB, local_today
 from backend.web.templating import render
@@ -53,13 +55,16 @@ def callback_view(row: asyncpg.Record) -> dict[str, Any]:
             "badge": STATUS_BADGES[row["status"]], "outcome_label": outcome_label(row["outcome"])}
 
 
-async def call_context(db: asyncpg.Connection, callback: asyncpg.Record, staff: StaffViewer) -> dict[str, Any]:
+async def call_context(db: asyncpg.Connection, callback: asyncpg.Record, staff: StaffViewer,
+                       order_form: dict[str, Any] | None = None) -> dict[str, Any]:
     citizen_id = callback["citizen_id"]
     today = local_today()
+    ordering_citizen = await select_citizen_for_ordering(db, citizen_id)
     return {
+        **await phone_order_context(db, ordering_citizen, order_form),
         "callback": callback_view(callback),
         "citizen": await cq.select_citizen(db, citizen_id),
-        "grants": await load_grant_views(db, await select_citizen_for_ordering(db, citizen_id), today),
+        "grants": await load_grant_views(db, ordering_citizen, today),
         "orders": await cq.select_last_orders(db, citizen_id),
         "others": [callback_view(r) for r in await cq.select_other_callbacks(db, citizen_id, callback["id"])],
         "mine": callback["status"] == "in_progress" and callback["claimed_by"] == staff.staff_id,
@@ -76,23 +81,27 @@ class CallController(Controller):
     guards = [staff_required()]
     dependencies = {"staff": Provide(provide_staff, sync_to_thread=False)}
 
-    async def _page(self, request: Request, db: asyncpg.Connection, staff: StaffViewer, callback_id: int, *,
-                    form: OutcomeForm | None = None, errors: dict[str, str] | None = None,
-                    status_code: int = 200) -> Response:
+    @staticmethod
+    async def page(request: Request, db: asyncpg.Connection, staff: StaffViewer, callback_id: int, *,
+                   form: OutcomeForm | None = None, errors: dict[str, str] | None = None, status_code: int = 200,
+                   order_form: dict[str, Any] | None = None, order_error: OrderRejected | None = None) -> Response:
         callback = await cq.select_callback(db, callback_id)
         if callback is None:
             raise NotFoundException()
-        context = await call_context(db, callback, staff)
+        context = await call_context(db, callback, staff, order_form)
         await log_citizen_view(db, staff.staff_id, callback["citizen_id"], view="call", callback_id=callback_id,
                                reason="callback")
+        placed = request.query_params.get("order", "")
+        placed_order = (await select_order(db, callback["citizen_id"], int(placed))) if placed.isdigit() else None
         return render(request, "staff/call.html",
-                      {**context, "form": form or OutcomeForm(), "errors": errors or {}},
-                      status_code=status_code, block=None)
+                      {**context, "form": form or OutcomeForm(), "errors": errors or {}, "order_error": order_error,
+                       "placed_order": placed_order},
+                      status_code=order_error.status_code if order_error else status_code, block=None)
 
     @get("/{callback_id:int}", name="staff_call")
     async def call(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
                    callback_id: FromPath[int]) -> Response:
-        return await self._page(request, db, staff, callback_id)
+        return await self.page(request, db, staff, callback_id)
 
     @post("/{callback_id:int}/outcome", name="staff_outcome")
     async def outcome(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
@@ -122,8 +131,8 @@ class CallController(Controller):
             if row is not None:
                 return Redirect("/fsc/queue", status_code=303)
             errors["form"] = _("You can only record the outcome of a request you have taken.")
-            return await self._page(request, db, staff, callback_id, form=data, errors=errors, status_code=409)
-        return await self._page(request, db, staff, callback_id, form=data, errors=errors, status_code=422)
+            return await self.page(request, db, staff, callback_id, form=data, errors=errors, status_code=409)
+        return await self.page(request, db, staff, callback_id, form=data, errors=errors, status_code=422)
 
     @post("/{callback_id:int}/release", name="staff_release")
     async def release(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
@@ -134,7 +143,7 @@ class CallController(Controller):
                 await log_staff_event(db, staff.staff_id, "callback_released", citizen_id=row["citizen_id"],
                                       detail={"callback_id": callback_id})
         if row is None:
-            return await self._page(request, db, staff, callback_id,
+            return await self.page(request, db, staff, callback_id,
                                     errors={"form": _("You can only give back a request you have taken.")},
                                     status_code=409)
         return Redirect("/fsc/queue", status_code=303)

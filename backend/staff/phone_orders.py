@@ -1,0 +1,72 @@
+"""Order by phone: an advisor places an order for the citizen on the call they have taken,
+through the same rules and exactly-once keys as the citizen's own one tap; the order records
+the advisor as the actor."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import asyncpg
+from litestar import Controller, Request, Response, post
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath
+
+from backend.catalog.labels import unit_label
+from backend.i18n import gettext as _
+from backend.orders import queries as order_queries
+from backend.orders import service
+from backend.orders.forms import delivery_choice, idempotency_key, requested_lines
+from backend.orders.models import Actor, OrderRejected, PlaceOrder
+from backend.staff import callback_queries as cq
+from backend.staff.guards import provide_staff, staff_required
+from backend.staff.models import StaffViewer
+from backend.web.deps import DB, local_today
+from backend.web.templating import see_other
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+
+
+async def phone_order_context(db: asyncpg.Connection, citizen: asyncpg.Record,
+                              form: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the call view's order form needs: per grant what may be ordered now, delivery options."""
+    today = local_today()
+    grants = await order_queries.select_grants(db, citizen["id"], today)
+    lines = await service.basket(db, citizen, grants, await service.allocated_by_grant(db, grants, today), today)
+    return {
+        "order_citizen": citizen,
+        "order_lines": lines,
+        "order_units": {g["id"]: unit_label(g["unit"]) for g in grants},
+        "order_form": form or {},
+        "order_key": (form or {}).get("idempotency_key") or uuid.uuid4(),
+        "pickup_points": await order_queries.select_pickup_points(db),
+        "temporary": await order_queries.select_temporary_address(db, citizen["id"], today),
+        "reason_text": service.reason_text,
+    }
+
+
+class PhoneOrderController(Controller):
+    path = "/fsc/callbacks"
+    guards = [staff_required("advisor", "supervisor")]
+    dependencies = {"staff": Provide(provide_staff, sync_to_thread=False)}
+
+    @post("/{callback_id:int}/order", name="staff_phone_order")
+    async def place(self, request: Request, db: DB, staff: NamedDependency[StaffViewer], callback_id: FromPath[int],
+                    data: Annotated[dict[str, Any], FORM]) -> Response:
+        from backend.staff.call_routes import CallController  # the call view renders errors
+
+        callback = await cq.select_callback(db, callback_id)
+        if callback is None:
+            raise NotFoundException()
+        try:
+            if callback["status"] != "in_progress" or callback["claimed_by"] != staff.staff_id:
+                raise OrderRejected(_("Take the request before you order for the citizen."), status_code=409)
+            placed = await service.place_order(db, PlaceOrder(
+                citizen_id=callback["citizen_id"], key=idempotency_key(request, data),
+                actor=Actor("staff", staff.staff_id), lines=requested_lines(data), delivery=delivery_choice(data),
+            ), local_today())
+        except OrderRejected as exc:
+            return await CallController.page(request, db, staff, callback_id, order_form=data, order_error=exc)
+        return see_other(request, f"/fsc/callbacks/{callback_id}?order={placed.order_id}#order-by-phone")
