@@ -12,6 +12,7 @@ from backend.grants.rules import Reason, municipality_gate
 from backend.grants.views import load_grant_views
 from backend.orders.queries import select_citizen_for_ordering
 from backend.orders.service import reason_text
+from backend.orders.status import status_label
 from backend.web.deps import DB, citizen_required, local_today, provide_viewer
 from backend.web.templating import render
 
@@ -38,5 +39,6 @@ class HomeController(Controller):
                 "one_tap": one_tap,
                 "idempotency_key": uuid.uuid4(),
                 "today": today,
+                "status_label": status_label,
             },
         )

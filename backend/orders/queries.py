@@ -31,10 +31,15 @@ async def select_citizen_for_ordering(conn: asyncpg.Connection, citizen_id: int)
                   a.participates, a.go_live, a.rules, a.name AS municipality,
                   coalesce(p.method, 'home') AS pref_method, p.pickup_point_id AS pref_pickup_point_id,
                   coalesce(p.leave_at_door_allowed, false) AS leave_at_door_allowed,
-                  coalesce(p.driver_note, '') AS pref_driver_note
+                  coalesce(p.driver_note, '') AS pref_driver_note,
+                  latest.id AS latest_order_id, latest.status AS latest_order_status,
+                  latest.expected_delivery AS latest_order_expected
              FROM citizen c
              JOIN authority a ON a.id = c.municipality_id
              LEFT JOIN delivery_preference p ON p.citizen_id = c.id
+             LEFT JOIN LATERAL (
+                   SELECT id, status, expected_delivery FROM order_ WHERE citizen_id = c.id
+                    ORDER BY placed_at DESC, id DESC LIMIT 1) latest ON true
             WHERE c.id = $1""",
         citizen_id,
     )

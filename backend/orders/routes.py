@@ -19,6 +19,7 @@ from backend.orders import queries, service
 from backend.orders.forms import delivery_choice, idempotency_key, requested_lines
 from backend.orders.models import CANCELLABLE, Actor, OrderRejected, PlaceOrder
 from backend.orders.status import status_label
+from backend.parcels.tracking import tracking
 from backend.web.deps import DB, citizen_required, local_today, provide_viewer
 from backend.web.templating import render, see_other
 
@@ -103,11 +104,24 @@ class OrderController(Controller):
             "order": order, "lines": lines, "units": {line["grant_id"]: unit_label(line["unit"]) for line in lines},
             "manufacturers": len({line["manufacturer"] for line in lines}), "status_label": status_label,
             "cancellable": order["status"] in CANCELLABLE, "error": error.message if error else None,
-        }, status_code=error.status_code if error else 200)
+            **await tracking(db, order),
+        }, status_code=error.status_code if error else 200, block="tracking")
 
     @get("/{order_id:int}", name="order")
     async def detail(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: FromPath[int]) -> Response:
         return await self._order_page(request, db, viewer, order_id)
+
+    @post("/{order_id:int}/backorder", name="order_backorder")
+    async def backorder(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: FromPath[int],
+                        data: Annotated[dict[str, Any], FORM]) -> Response:
+        try:
+            await service.decide_backorder(db, viewer.citizen_id, order_id, str(data.get("decision", "")),
+                                           Actor("citizen", viewer.citizen_id))
+        except OrderRejected as exc:
+            if exc.status_code == 404:
+                raise NotFoundException() from None
+            return await self._order_page(request, db, viewer, order_id, error=exc)
+        return see_other(request, f"/orders/{order_id}")
 
     @post("/{order_id:int}/cancel", name="order_cancel")
     async def cancel(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: FromPath[int]) -> Response:

@@ -29,7 +29,7 @@ from backend.grants.rules import (
 from backend.i18n import format_date
 from backend.i18n import gettext as _
 from backend.orders import queries
-from backend.parcels.queries import insert_first_parcel
+from backend.parcels.queries import decide_backorders, insert_first_parcel
 from backend.orders.models import (
     CANCELLABLE,
     Actor,
@@ -250,3 +250,19 @@ async def cancel_order(conn: asyncpg.Connection, citizen_id: int, order_id: int,
         await jobs.enqueue(conn, "order_cancelled", {"order_id": order_id}, dedupe_key=f"order_cancelled:{order_id}")
         await log_event(conn, actor_kind=actor.kind, actor_id=actor.id, citizen_id=citizen_id,
                         action="order_cancelled", detail={"order_id": order_id})
+
+
+async def decide_backorder(conn: asyncpg.Connection, citizen_id: int, order_id: int, decision: str,
+                           actor: Actor) -> None:
+    """The citizen's answer to a backordered item: wait and ship everything together, or split."""
+    if decision not in ("wait", "split"):
+        raise OrderRejected(_("Choose whether to wait or to have the rest sent now."))
+    async with conn.transaction():
+        if await queries.lock_order(conn, citizen_id, order_id) is None:
+            raise OrderRejected(_("Order not found."), status_code=404)
+        if not await decide_backorders(conn, order_id, decision, actor.kind, actor.id):
+            raise OrderRejected(_("There is no missing product to decide about on this order."))
+        await jobs.enqueue(conn, "backorder_decision", {"order_id": order_id, "decision": decision},
+                           dedupe_key=f"backorder_decision:{order_id}")
+        await log_event(conn, actor_kind=actor.kind, actor_id=actor.id, citizen_id=citizen_id,
+                        action="backorder_decided", detail={"order_id": order_id, "decision": decision})
