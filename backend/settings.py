@@ -66,6 +66,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     """Python logging level (DEBUG, INFO, WARNING, ERROR)."""
 
+    worker_heartbeat_s: int = 30
+    """Seconds without a heartbeat after which a job whose worker died is picked again."""
+
     warehouse_url: str = "http://127.0.0.1:8100"
     """Base URL of the warehouse partner's API (the worker sends pick lists and withdrawals there)."""
 
@@ -98,6 +101,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FSC_PORT must be between 1 and 65535")
         if self.web_workers < 1 or self.session_hours < 1 or self.db_pool_min < 1:
             raise SettingsError("FSC_WEB_WORKERS, FSC_SESSION_HOURS and FSC_DB_POOL_MIN must be positive")
+        if self.worker_heartbeat_s < 2:
+            raise SettingsError("FSC_WORKER_HEARTBEAT_S must be at least 2")
         if self.db_pool_max < self.db_pool_min:
             raise SettingsError("FSC_DB_POOL_MAX must not be smaller than FSC_DB_POOL_MIN")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):

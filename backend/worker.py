@@ -93,7 +93,7 @@ async def run_worker(settings: Settings, dsn: str) -> None:
     log.info("worker started")
     try:
         await pgq.run(dequeue_timeout=dt.timedelta(seconds=5), batch_size=10,
-                      heartbeat_timeout=dt.timedelta(seconds=30))
+                      heartbeat_timeout=dt.timedelta(seconds=settings.worker_heartbeat_s))
     finally:
         await http.aclose()
         await pool.close()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import msgspec
 from litestar import Controller, Request, Response, post
-from litestar.openapi.spec import Example, RequestBody, OpenAPIMediaType, Schema
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example, OpenAPIMediaType, Operation, RequestBody, Schema
 
 from backend.parcels.queries import remember_signature
 from backend.parcels.service import UnknownOrder, record_event
 from backend.warehouse import examples
-from backend.warehouse.protocol import EVENT_TYPES, decode_event, field_errors
+from backend.warehouse.protocol import EVENT_TYPES, Problem, decode_event, field_errors
 from backend.warehouse.signing import SIGNATURE_HEADER, SignatureError, verify_headers
 
 PROBLEM = "application/problem+json"
@@ -18,6 +21,28 @@ PROBLEM = "application/problem+json"
 def problem(status: int, title: str, detail: str, **extra: object) -> Response:
     return Response({"title": title, "status": status, "detail": detail, **extra}, status_code=status,
                     media_type=PROBLEM)
+
+
+@dataclass
+class EventOperation(Operation):
+    """The body is read raw (the signature covers the exact bytes), so describe it here: one event
+    object tagged by ``type``, with an example per event type."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            required=True,
+            description="One event; `type` is one of: " + ", ".join(EVENT_TYPES) + ". See docs/warehouse-api.md.",
+            content={"application/json": OpenAPIMediaType(
+                schema=Schema(type="object", required=["type", "event_id", "order_id", "occurred_at"]),
+                examples={name: Example(summary=name, value=value) for name, value in examples.EVENTS.items()},
+            )},
+        )
+        if self.responses:
+            self.responses.pop("400", None)
+
+
+def _problem(description: str) -> ResponseSpec:
+    return ResponseSpec(data_container=Problem, description=description, media_type=PROBLEM, generate_examples=False)
 
 
 class WarehouseEventsController(Controller):
@@ -34,14 +59,10 @@ class WarehouseEventsController(Controller):
             + ", ".join(EVENT_TYPES) + "."
         ),
         status_code=200,
-        request_body=RequestBody(
-            required=True,
-            content={"application/json": OpenAPIMediaType(
-                schema=Schema(type="object"),
-                examples={name: Example(summary=name, value=value) for name, value in examples.EVENTS.items()},
-            )},
-        ),
-        responses=None,
+        operation_class=EventOperation,
+        responses={401: _problem("Signature missing, malformed, stale, wrong or replayed"),
+                   404: _problem("Unknown order"),
+                   422: _problem("Malformed event or unknown event type; `errors` lists the fields")},
     )
     async def receive_event(self, request: Request) -> Response:
         settings = request.app.state.settings

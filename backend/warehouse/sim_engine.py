@@ -72,11 +72,14 @@ class Simulator:
         self.run_id = secrets.token_hex(4)
         """Part of every event id and warehouse reference: unique across simulator restarts."""
         self.orders: dict[int, SimOrder] = {}
+        self.pick_lists_received = 0
+        """Every pick list request that passed the signature check, repeats included."""
 
     # --- requests from the app (no awaits: each runs to completion on the event loop) -------
 
     def accept(self, pick_list: PickList) -> tuple[Acceptance, bool] | Refusal:
         """(acceptance, is_new); CONFLICT when the order id came before with another reference."""
+        self.pick_lists_received += 1
         known = self.orders.get(pick_list.order_id)
         if known is not None:
             if known.pick_list.reference != pick_list.reference:

@@ -166,7 +166,8 @@ async def healthz(request: Request) -> dict[str, Any]:
     """Liveness and counters: orders seen, events delivered, waiting and refused by the app."""
     simulator = _simulator(request)
     outbox = simulator.outbox
-    return {"status": "ok", "orders": len(simulator.orders), "events_delivered": outbox.delivered,
+    return {"status": "ok", "orders": len(simulator.orders), "pick_lists_received": simulator.pick_lists_received,
+            "events_delivered": outbox.delivered,
             "events_pending": outbox.pending, "events_rejected": len(outbox.rejected)}
 
 

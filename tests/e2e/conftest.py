@@ -27,13 +27,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 30.0, path: str = "/readyz") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
         try:
-            with urllib.request.urlopen(url + "/readyz", timeout=1) as response:
+            with urllib.request.urlopen(url + path, timeout=1) as response:
                 if response.status == 200:
                     return
         except OSError:
