@@ -182,3 +182,25 @@ async def test_worker_killed_mid_job_redoes_the_job_without_doubling(stack, db):
     await wait_for_status(db, order_id, "delivered", timeout=40)
     assert stack.sim_counters()["pick_lists_received"] == 1
     await assert_events_once(db, order_id)
+
+
+async def test_cancelled_order_is_withdrawn_before_picking(stack, db):
+    from backend.orders.models import Actor
+    from backend.orders.service import cancel_order
+
+    stack.start("web")
+    stack.start("sim", FSC_WAREHOUSE_SIM_SPEED="1.5")
+    stack.start("worker")
+    citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
+    order_id = await place_order(db, citizen)
+    deadline = time.monotonic() + 15
+    while not await db.fetchval("SELECT handed_off_at FROM order_ WHERE id = $1", order_id):
+        assert time.monotonic() < deadline, "the pick list was never handed off"
+        await asyncio.sleep(0.1)
+    await cancel_order(db, citizen, order_id, Actor("citizen", citizen))
+    await asyncio.sleep(5)  # the simulator would have moved on to picking and beyond by now
+    types = [r["type"] for r in await db.fetch("SELECT type FROM warehouse_event WHERE order_id = $1", order_id)]
+    assert set(types) <= {"received"}
+    assert await db.fetchval("SELECT status FROM order_ WHERE id = $1", order_id) == "cancelled"
+    job = await db.fetchval("SELECT count(*) FROM pgqueuer WHERE dedupe_key = $1", f"order_cancelled:{order_id}")
+    assert job == 0  # done (pgqueuer removes completed jobs)
