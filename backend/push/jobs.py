@@ -30,6 +30,10 @@ REMINDER_TYPES = (NoticeType.TIME_TO_REORDER.value, NoticeType.GRANT_EXPIRING.va
 DELIVERY_LOG_DAYS = 30
 
 
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cycle)
     settings = worker.settings
     sender = None
@@ -45,7 +49,7 @@ def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cy
     async def push_notify(payload: dict, job: Job) -> None:
         if sender is None:
             return
-        now = dt.datetime.now(dt.UTC)
+        now = utc_now()
         if payload["type"] in REMINDER_TYPES and is_quiet(now):
             raise RetryRequested(delay=next_send_time(now) - now, reason="quiet hours")
         summary = await send_notice(worker.pool, sender, payload)
@@ -64,7 +68,7 @@ def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cy
         if sender is None:
             return
         async with worker.pool.acquire() as conn:
-            queued = await plan_reminders(conn, dt.datetime.now(dt.UTC))
+            queued = await plan_reminders(conn, utc_now())
             removed = await queries.delete_old_deliveries(conn, dt.timedelta(days=DELIVERY_LOG_DAYS))
         if queued or removed:
             log.info("reminders queued: %d; old delivery records removed: %d", queued, removed)

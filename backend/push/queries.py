@@ -18,7 +18,8 @@ async def upsert_subscription(conn: asyncpg.Connection, citizen_id: int, endpoin
            VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (endpoint) DO UPDATE
               SET citizen_id = EXCLUDED.citizen_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth,
-                  language = EXCLUDED.language, label = EXCLUDED.label
+                  language = EXCLUDED.language,
+                  label = CASE WHEN EXCLUDED.label = '' THEN push_subscription.label ELSE EXCLUDED.label END
            RETURNING id""",
         citizen_id, endpoint, p256dh, auth, language, label,
     )
