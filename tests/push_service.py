@@ -186,13 +186,13 @@ class LocalPushService:
 async def _serve(args: argparse.Namespace) -> None:
     service = LocalPushService(args.vapid_public_key)
     await service.start(args.port)
-    gone = int(args.devices * args.gone_percent / 100)
+    step = round(100 / args.gone_percent) if args.gone_percent else 0   # 2 % → every 50th device is gone
     with open(args.out, "w", encoding="utf-8") as out:
         for index in range(args.devices):
-            device = service.add_device([410] if index % (args.devices // gone or 1) == 0 and gone else None)
-            device.statuses = [410] * 100 if device.statuses else []
+            is_gone = bool(step) and index % step == 0
+            device = service.add_device([410] * 100 if is_gone else None)
             out.write(json.dumps({"endpoint": device.endpoint, "p256dh": device.p256dh, "auth": device.auth,
-                                  "gone": bool(device.statuses)}) + "\n")
+                                  "gone": is_gone}) + "\n")
     print(f"READY {service.origin.rsplit(':', 1)[1]}", flush=True)
     await asyncio.Event().wait()
 
