@@ -22,6 +22,7 @@ from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
 from backend.delivery.routes import DeliveryController
 from backend.orders.routes import OrderController
+from backend.push import routes as push_routes
 from backend.warehouse.routes import WarehouseEventsController
 from backend.settings import Settings, load_settings
 from backend.staff.routes import STAFF_CONTROLLERS
@@ -35,9 +36,10 @@ from backend.web.templating import STATIC_DIR
 log = logging.getLogger(__name__)
 
 STATIC_CACHE = CacheControlHeader(max_age=365 * 24 * 3600, public=True, immutable=True)
-# Exempt: static files and health checks (no state changes), and the partner webhook (HMAC-signed).
+# Exempt: static files and health checks (no state changes), the partner webhook (HMAC-signed) and
+# the service worker's push re-subscription (proven by the old subscription's auth secret).
 CSRF_EXEMPT = ["^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/healthz$", "^/readyz$",
-               "^/api/v1/warehouse/"]
+               "^/api/v1/warehouse/", "^/notifications/subscriptions/renew$"]
 
 
 def create_app(settings: Settings, *, database_url: str | None = None) -> Litestar:
@@ -65,6 +67,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             HomeController,
             OrderController,
             DeliveryController,
+            *push_routes.routes,
             WarehouseEventsController,
             AuthController,
             CallbackController,

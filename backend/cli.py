@@ -1,4 +1,4 @@
-"""``fsc`` console script: dev, serve, worker, warehouse-sim, migrate, seed, build-assets."""
+"""``fsc`` console script: dev, serve, worker, warehouse-sim, migrate, seed, build-assets, vapid-keys."""
 
 from __future__ import annotations
 
@@ -126,7 +126,27 @@ def cmd_i18n_update(_args: argparse.Namespace) -> None:
         print(line)
 
 
+def cmd_vapid_keys(_args: argparse.Namespace) -> None:
+    """Print a new VAPID key pair as FSC_* lines (changing keys means every device must subscribe again)."""
+    from backend.push.vapid import generate_key_pair
+
+    private, public = generate_key_pair()
+    print(f"FSC_VAPID_PRIVATE_KEY={private}")
+    print(f"FSC_VAPID_PUBLIC_KEY={public}")
+
+
 DEV_SECRETS = ("FSC_SECRET_KEY", "FSC_CPR_KEY", "FSC_WAREHOUSE_SECRET")
+
+
+def _missing_dev_secrets(names: set[str]) -> list[str]:
+    """FSC_*=value lines for the development secrets not yet in var/dev-secrets.env."""
+    missing = [f"{name}={secrets.token_urlsafe(48)}" for name in DEV_SECRETS if name not in names]
+    if "FSC_VAPID_PRIVATE_KEY" not in names:  # a pair: generated together
+        from backend.push.vapid import generate_key_pair
+
+        private, public = generate_key_pair()
+        missing += [f"FSC_VAPID_PRIVATE_KEY={private}", f"FSC_VAPID_PUBLIC_KEY={public}"]
+    return missing
 
 
 def _dev_environment() -> dict[str, str]:
@@ -139,7 +159,7 @@ def _dev_environment() -> dict[str, str]:
     secrets_file = data_dir / "dev-secrets.env"
     known = secrets_file.read_text(encoding="utf-8").splitlines() if secrets_file.exists() else []
     names = {line.partition("=")[0] for line in known}
-    missing = [f"{name}={secrets.token_urlsafe(48)}" for name in DEV_SECRETS if name not in names]
+    missing = _missing_dev_secrets(names)
     if missing:
         secrets_file.write_text("".join(f"{line}\n" for line in known + missing), encoding="utf-8")
         secrets_file.chmod(0o600)
@@ -147,6 +167,7 @@ def _dev_environment() -> dict[str, str]:
         name, _, value = line.partition("=")
         env.setdefault(name, value)
     env.setdefault("FSC_DEMO_LOGIN", "1")
+    env.setdefault("FSC_VAPID_SUBJECT", "mailto:dev@localhost")
     return env
 
 
@@ -214,6 +235,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], str]] = {
     "seed": (cmd_seed, "load demo data into an empty database (after migrating)"),
     "i18n-update": (cmd_i18n_update, "extract UI texts and update the da/en catalogs (keeps translations)"),
     "build-assets": (cmd_build_assets, "copy front-end packages from node_modules into pwa/static/vendor"),
+    "vapid-keys": (cmd_vapid_keys, "print a new Web Push (VAPID) key pair for FSC_VAPID_PRIVATE_KEY/PUBLIC_KEY"),
 }
 
 

@@ -90,6 +90,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     warehouse_sim_seed: int | None = None
     """Warehouse simulator: seed for its random choices (same seed and order id, same lifecycle)."""
 
+    vapid_private_key: str = ""
+    """Web Push VAPID private key (base64url, from ``fsc vapid-keys``); unset: push notifications are off."""
+
+    vapid_public_key: str = ""
+    """Web Push VAPID public key (base64url, from ``fsc vapid-keys``); must belong to the private key."""
+
+    vapid_subject: str = ""
+    """Contact for push services in VAPID tokens: a mailto: or https: URL of the operator (needed with the keys)."""
+
+    push_concurrency: int = 64
+    """Web Push: requests to push services in flight at once per worker process."""
+
     def __post_init__(self) -> None:
         if len(self.secret_key) < 32:
             raise SettingsError("FSC_SECRET_KEY must be at least 32 characters long")
@@ -119,6 +131,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         for name in ("warehouse_sim_failure_rate", "warehouse_sim_backorder_rate"):
             if not 0 <= getattr(self, name) <= 1:
                 raise SettingsError(f"FSC_{name.upper()} must be between 0 and 1")
+        if bool(self.vapid_private_key) != bool(self.vapid_public_key):
+            raise SettingsError("FSC_VAPID_PRIVATE_KEY and FSC_VAPID_PUBLIC_KEY must be set together (fsc vapid-keys)")
+        if self.vapid_private_key:
+            from backend.push.vapid import VapidKeyError, check_key_pair
+
+            try:
+                check_key_pair(self.vapid_private_key, self.vapid_public_key)
+            except VapidKeyError as exc:
+                raise SettingsError(f"FSC_VAPID_PRIVATE_KEY/FSC_VAPID_PUBLIC_KEY: {exc}") from None
+        if (self.vapid_private_key or self.vapid_subject) and not self.vapid_subject.startswith(("mailto:", "https://")):
+            raise SettingsError("FSC_VAPID_SUBJECT must be a mailto: or https:// URL (the operator's contact)")
+        if not 1 <= self.push_concurrency <= 1000:
+            raise SettingsError("FSC_PUSH_CONCURRENCY must be between 1 and 1000")
+
+    @property
+    def push_enabled(self) -> bool:
+        """Web Push is configured (a VAPID key pair is set)."""
+        return bool(self.vapid_private_key)
 
     @property
     def warehouse_secrets(self) -> tuple[bytes, ...]:

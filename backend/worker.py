@@ -30,7 +30,7 @@ from backend.settings import Settings
 log = logging.getLogger("fsc.worker")
 
 # Modules with a ``register(worker: Worker) -> None`` function.
-HANDLER_MODULES = ("backend.housekeeping", "backend.warehouse.jobs")
+HANDLER_MODULES = ("backend.housekeeping", "backend.warehouse.jobs", "backend.push.jobs")
 
 JobHandler = Callable[[dict, Job], Awaitable[None]]
 Task = Callable[[], Awaitable[None]]
@@ -53,6 +53,18 @@ class Worker:
         self.pool = pool
         self.http = http
         self.pgq = pgq
+        self._shutdown: list[Callable[[], Awaitable[object]]] = []
+
+    def on_shutdown(self, callback: Callable[[], Awaitable[object]]) -> None:
+        """Run ``callback`` when the worker stops (e.g. close an area's own HTTP session)."""
+        self._shutdown.append(callback)
+
+    async def shutdown(self) -> None:
+        for callback in reversed(self._shutdown):
+            try:
+                await callback()
+            except Exception:  # one failing clean-up must not skip the others
+                log.exception("shutdown callback failed")
 
     def job(self, entrypoint: str, *, concurrency_limit: int = 0) -> Callable[[JobHandler], JobHandler]:
         """Register ``handler(payload, job)`` for an entrypoint; failures are held, not deleted."""
@@ -95,6 +107,7 @@ async def run_worker(settings: Settings, dsn: str) -> None:
         await pgq.run(dequeue_timeout=dt.timedelta(seconds=5), batch_size=10,
                       heartbeat_timeout=dt.timedelta(seconds=settings.worker_heartbeat_s))
     finally:
+        await worker.shutdown()
         await http.aclose()
         await pool.close()
         await listener.close()

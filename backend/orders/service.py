@@ -30,6 +30,7 @@ from backend.i18n import format_date
 from backend.i18n import gettext as _
 from backend.orders import queries
 from backend.parcels.queries import decide_backorders, insert_first_parcel
+from backend.push import notify_parcel_change
 from backend.orders.models import (
     CANCELLABLE,
     Actor,
@@ -230,6 +231,7 @@ async def _place(conn: asyncpg.Connection, request: PlaceOrder, digest: bytes, t
             allocation_rows.append((line.grant_id, period_start, pieces))
     await queries.insert_allocations(conn, order_id, allocation_rows)
     await insert_first_parcel(conn, order_id)
+    await notify_parcel_change(conn, order_id, 1, "placed")
     await jobs.enqueue(conn, "order_placed", {"order_id": order_id}, dedupe_key=f"order_placed:{order_id}")
     await log_event(conn, actor_kind=request.actor.kind, actor_id=request.actor.id, citizen_id=request.citizen_id,
                     action="order_placed", detail={"order_id": order_id, "one_tap": request.lines is None})

@@ -6,6 +6,7 @@ import asyncpg
 import msgspec
 
 from backend.parcels import queries
+from backend.push import notify_parcel_change
 from backend.warehouse.protocol import (
     DeliveryFailedEvent,
     HandedToCarrierEvent,
@@ -38,6 +39,7 @@ async def record_event(conn: asyncpg.Connection, event: WarehouseEvent) -> bool:
         return False
     if isinstance(event, ItemBackorderedEvent):
         await queries.upsert_backorder(conn, event.order_id, event.item_no, event.expected_date, event.reason)
+        await notify_parcel_change(conn, event.order_id, event.parcel_no, "item_backordered")
         return True
     current = await queries.lock_parcel(conn, event.order_id, event.parcel_no)
     before = Progress(ParcelStatus(current["status"]), current["attempt"])
@@ -51,4 +53,5 @@ async def record_event(conn: asyncpg.Connection, event: WarehouseEvent) -> bool:
             carrier.tracking_url if carrier else None, reason,
         )
         await queries.set_order_status(conn, event.order_id, order_status(await queries.parcel_statuses(conn, event.order_id)))
+        await notify_parcel_change(conn, event.order_id, event.parcel_no, after.status.value)
     return True

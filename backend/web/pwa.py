@@ -27,18 +27,18 @@ SHELL_ASSETS = (
 
 
 @cache
-def service_worker_source() -> str:
+def service_worker_source(vapid_public_key: str = "") -> str:
     shell = [asset_url(path) for path in SHELL_ASSETS] + ["/offline", "/offline/queued"]
     version = hashlib.sha256(json.dumps(shell).encode()).hexdigest()[:12]
-    source = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
+    source = (PWA_DIR / "sw.js").read_text(encoding="utf-8").replace("__VAPID_PUBLIC_KEY__", vapid_public_key)
     version = hashlib.sha256((version + source).encode()).hexdigest()[:12]
     return source.replace("__SHELL__", json.dumps(shell)).replace("__VERSION__", version)
 
 
 @get("/sw.js", include_in_schema=False, cache_control=CacheControlHeader(no_cache=True))
-async def service_worker() -> Response:
+async def service_worker(request: Request) -> Response:
     return Response(
-        service_worker_source(),
+        service_worker_source(request.app.state.settings.vapid_public_key),
         media_type="text/javascript",
         headers={"Service-Worker-Allowed": "/"},
     )

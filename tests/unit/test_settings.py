@@ -5,9 +5,13 @@ import sys
 
 import pytest
 
+from backend.push.vapid import generate_key_pair
 from backend.settings import Settings, SettingsError, load_settings
 
 GOOD = {"FSC_SECRET_KEY": "s" * 40, "FSC_CPR_KEY": "c" * 40, "FSC_WAREHOUSE_SECRET": "w" * 40}
+PRIVATE, PUBLIC = generate_key_pair()
+OTHER_PRIVATE, _OTHER_PUBLIC = generate_key_pair()
+VAPID = {"FSC_VAPID_PRIVATE_KEY": PRIVATE, "FSC_VAPID_PUBLIC_KEY": PUBLIC, "FSC_VAPID_SUBJECT": "mailto:drift@example.org"}
 
 
 def test_defaults_and_conversion():
@@ -29,6 +33,21 @@ def test_warehouse_settings():
     assert settings.warehouse_url == "http://127.0.0.1:8100"
     assert load_settings(GOOD | {"FSC_WAREHOUSE_SIM_SEED": ""}).warehouse_sim_seed is None
     assert load_settings(settings.env) == settings
+
+
+def test_push_is_optional_and_needs_a_matching_key_pair():
+    assert load_settings(GOOD).push_enabled is False
+    settings = load_settings(GOOD | VAPID)
+    assert settings.push_enabled and settings.vapid_public_key == PUBLIC
+    assert load_settings(settings.env) == settings
+
+
+def test_cli_prints_a_usable_vapid_key_pair():
+    result = subprocess.run([sys.executable, "-m", "backend.cli", "vapid-keys"], env={"PATH": "/usr/bin:/bin"},
+                            capture_output=True, text=True, timeout=60)
+    lines = dict(line.split("=", 1) for line in result.stdout.split())
+    assert result.returncode == 0 and set(lines) == {"FSC_VAPID_PRIVATE_KEY", "FSC_VAPID_PUBLIC_KEY"}
+    assert load_settings(GOOD | lines | {"FSC_VAPID_SUBJECT": "mailto:a@example.org"}).push_enabled
 
 
 def test_settings_are_frozen():
@@ -55,6 +74,11 @@ def test_settings_are_frozen():
         (GOOD | {"FSC_DEMO_LOGIN": "maybe"}, "FSC_DEMO_LOGIN must be"),
         (GOOD | {"FSC_DEFAULT_LANGUAGE": "de"}, "FSC_DEFAULT_LANGUAGE"),
         (GOOD | {"FSC_DB_POOL_MIN": "5", "FSC_DB_POOL_MAX": "2"}, "FSC_DB_POOL_MAX"),
+        (GOOD | {"FSC_VAPID_PRIVATE_KEY": PRIVATE}, "must be set together"),
+        (GOOD | VAPID | {"FSC_VAPID_PRIVATE_KEY": OTHER_PRIVATE}, "does not belong to the private key"),
+        (GOOD | VAPID | {"FSC_VAPID_PRIVATE_KEY": "not-a-key"}, "FSC_VAPID_PRIVATE_KEY"),
+        (GOOD | VAPID | {"FSC_VAPID_SUBJECT": ""}, "FSC_VAPID_SUBJECT must be"),
+        (GOOD | {"FSC_PUSH_CONCURRENCY": "0"}, "FSC_PUSH_CONCURRENCY"),
     ],
 )
 def test_bad_settings_raise_one_clear_line(env, message):
@@ -70,3 +94,17 @@ def test_cli_exits_non_zero_with_one_line_when_a_setting_is_missing():
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip() == "fsc: error: FSC_SECRET_KEY is required but not set (see .env.example)"
+
+
+def test_dev_environment_adds_a_vapid_key_pair_to_existing_dev_secrets(tmp_path, monkeypatch):
+    from backend import cli
+
+    for name in ("FSC_SECRET_KEY", "FSC_CPR_KEY", "FSC_WAREHOUSE_SECRET", "FSC_VAPID_PRIVATE_KEY",
+                 "FSC_VAPID_PUBLIC_KEY", "FSC_VAPID_SUBJECT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FSC_DATA_DIR", str(tmp_path))
+    (tmp_path / "dev-secrets.env").write_text(f"FSC_SECRET_KEY={'k' * 40}\n", encoding="utf-8")
+    env = cli._dev_environment()
+    settings = load_settings(env)
+    assert settings.push_enabled and settings.secret_key == "k" * 40
+    assert cli._dev_environment()["FSC_VAPID_PRIVATE_KEY"] == env["FSC_VAPID_PRIVATE_KEY"]  # generated once

@@ -56,6 +56,21 @@ document.addEventListener("htmx:configRequest", function (event) {
   }
 });
 
+// Page-specific scripts (e.g. data-script on the notifications page) are loaded on demand, also
+// after htmx navigation, which does not run scripts in swapped content.
+function loadPageScripts() {
+  document.querySelectorAll("[data-script]").forEach(function (element) {
+    var src = element.getAttribute("data-script");
+    if (!document.querySelector('script[src="' + src + '"]')) {
+      var script = document.createElement("script");
+      script.src = src;
+      document.head.appendChild(script);
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", loadPageScripts);
+document.addEventListener("htmx:afterSettle", loadPageScripts);
+
 // After an htmx-boosted navigation, move focus to the main content so screen readers
 // announce the new page (as a full page load would).
 document.addEventListener("htmx:afterSettle", function (event) {

@@ -1,0 +1,44 @@
+"""Web Push notifications: parcel notices, reorder and grant reminders (see docs/decisions.md).
+
+``notify_parcel_change`` is called where a parcel or order status changes; it queues a job in
+the caller's transaction. The worker (backend/push/jobs.py) sends it to the citizen's devices.
+"""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+
+from backend.jobs import queries as job_queries
+from backend.push.notices import STATUS_NOTICES
+
+PUSH_JOB = "push_notify"
+# Statuses that can happen more than once for a parcel (a second delivery attempt).
+_PER_ATTEMPT = ("out_for_delivery", "delivery_failed")
+
+
+async def enqueue_notice(conn: asyncpg.Connection, payload: dict, key: str) -> None:
+    """Queue a push job on ``conn`` (the caller's transaction); a job already waiting with the same key wins."""
+    await job_queries(conn).enqueue(PUSH_JOB, msgspec.json.encode(payload | {"key": key}), dedupe_key=key,
+                                    on_conflict="skip")
+
+
+async def notify_parcel_change(conn: asyncpg.Connection, order_id: int, parcel_no: int, status: str) -> None:
+    """Queue the citizen's notification for a parcel status (or 'placed', 'item_backordered').
+
+    The job key names the order, parcel, status and delivery attempt, so each notifies once per
+    device however often the event arrives. Nothing is queued for citizens without a device."""
+    notice = STATUS_NOTICES.get(status)
+    if notice is None:
+        return
+    row = await conn.fetchrow(
+        """SELECT coalesce((SELECT attempt FROM parcel WHERE order_id = $1 AND parcel_no = $2), 0) AS attempt,
+                  EXISTS (SELECT 1 FROM push_subscription s JOIN order_ o ON o.citizen_id = s.citizen_id
+                           WHERE o.id = $1) AS subscribed""",
+        order_id, parcel_no,
+    )
+    if not row["subscribed"]:
+        return
+    attempt = row["attempt"] if status in _PER_ATTEMPT else 0
+    key = f"parcel:{order_id}:{parcel_no}:{status}:{attempt}"
+    await enqueue_notice(conn, {"type": notice.value, "order_id": order_id, "parcel_no": parcel_no}, key)

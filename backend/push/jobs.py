@@ -1,0 +1,74 @@
+"""Worker jobs for Web Push: ``push_notify`` sends one notice; ``push_reminders`` runs hourly.
+
+The process has ONE aiohttp session for all push services (created here, closed when the worker
+stops). A notice is recorded per device in push_delivery as it is delivered, so when some devices
+answer 429/5xx the job is retried with back-off (honouring Retry-After) and the retry sends only
+to the devices still missing it. Devices whose subscription is gone (404/410) are deleted.
+
+Payloads: ``push_notify`` {"type", "key", and "order_id"+"parcel_no" or "citizen_id"+"grant_id"
+(+"date")}. The callback reminder ("callback_reminder" entrypoint) lives with callbacks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from pgqueuer.errors import RetryRequested
+from pgqueuer.models import Job
+
+from backend.push import PUSH_JOB
+from backend.push.notices import NoticeType
+from backend.push.rules import is_quiet, next_send_time
+from backend.push.sender import PushSender
+from backend.push.service import plan_reminders, send_notice
+from backend.push import queries
+
+log = logging.getLogger("fsc.worker.push")
+
+REMINDER_TYPES = (NoticeType.TIME_TO_REORDER.value, NoticeType.GRANT_EXPIRING.value)
+DELIVERY_LOG_DAYS = 30
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cycle)
+    settings = worker.settings
+    sender = None
+    if settings.push_enabled:
+        session = PushSender.new_session(settings.push_concurrency)
+        sender = PushSender(session, settings.vapid_private_key, settings.vapid_subject,
+                            concurrency=settings.push_concurrency)
+        worker.on_shutdown(session.close)
+    else:
+        log.warning("Web Push is off: FSC_VAPID_PRIVATE_KEY/FSC_VAPID_PUBLIC_KEY are not set (fsc vapid-keys)")
+
+    @worker.job(PUSH_JOB)
+    async def push_notify(payload: dict, job: Job) -> None:
+        if sender is None:
+            return
+        now = utc_now()
+        if payload["type"] in REMINDER_TYPES and is_quiet(now):
+            raise RetryRequested(delay=next_send_time(now) - now, reason="quiet hours")
+        summary = await send_notice(worker.pool, sender, payload)
+        if summary.sent or summary.removed or summary.failed:
+            log.info("%s: sent %d, removed %d, refused %d", payload["key"], summary.sent, summary.removed,
+                     summary.failed)
+        if summary.retry:
+            from backend.worker import backoff
+
+            delay = backoff(job.attempts, summary.retry_after_s or None)
+            log.warning("%s: %d devices to try again in %s", payload["key"], summary.retry, delay)
+            raise RetryRequested(delay=delay, reason=f"{summary.retry} push services asked to retry")
+
+    @worker.every("push_reminders", "5 * * * *")
+    async def push_reminders() -> None:
+        if sender is None:
+            return
+        async with worker.pool.acquire() as conn:
+            queued = await plan_reminders(conn, utc_now())
+            removed = await queries.delete_old_deliveries(conn, dt.timedelta(days=DELIVERY_LOG_DAYS))
+        if queued or removed:
+            log.info("reminders queued: %d; old delivery records removed: %d", queued, removed)

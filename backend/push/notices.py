@@ -1,0 +1,116 @@
+"""What each notification says, in the subscriber's language, and how it is delivered.
+
+Texts are shown on a lock screen, so they never name products or health details: the parcel is
+discreet, the notification is too. Every text is an English msgid translated by gettext.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import msgspec
+
+from backend import i18n
+from backend.catalog.labels import N_
+from backend.i18n import gettext as _
+
+ICON = "/static/icons/icon-192.png"
+DAY = 24 * 3600
+
+
+class NoticeType(str, enum.Enum):
+    """Notification types a citizen can turn on and off (push_preference.type)."""
+
+    ORDER_CONFIRMED = "order_confirmed"
+    HANDED_TO_CARRIER = "handed_to_carrier"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    DELIVERY_FAILED = "delivery_failed"
+    BACKORDER = "backorder"
+    CALLBACK_REMINDER = "callback_reminder"
+    TIME_TO_REORDER = "time_to_reorder"
+    GRANT_EXPIRING = "grant_expiring"
+
+
+# Parcel/order statuses (and the backorder flag) that citizens are told about.
+STATUS_NOTICES = {
+    "placed": NoticeType.ORDER_CONFIRMED,
+    "handed_to_carrier": NoticeType.HANDED_TO_CARRIER,
+    "out_for_delivery": NoticeType.OUT_FOR_DELIVERY,
+    "delivered": NoticeType.DELIVERED,
+    "delivery_failed": NoticeType.DELIVERY_FAILED,
+    "item_backordered": NoticeType.BACKORDER,
+}
+
+# (label on the preferences page, title, body)
+_TEXTS: dict[NoticeType, tuple[str, str, str]] = {
+    NoticeType.ORDER_CONFIRMED: (N_("Order confirmed"), N_("We have received your order"),
+                                 N_("Order %(order)s is on its way to the warehouse.")),
+    NoticeType.HANDED_TO_CARRIER: (N_("Handed to the carrier"), N_("Your parcel is on its way"),
+                                   N_("The warehouse has handed your parcel to the carrier.")),
+    NoticeType.OUT_FOR_DELIVERY: (N_("Out for delivery"), N_("Your parcel arrives today"),
+                                  N_("The driver is on the way with your parcel.")),
+    NoticeType.DELIVERED: (N_("Delivered"), N_("Your parcel has been delivered"),
+                           N_("Order %(order)s has arrived.")),
+    NoticeType.DELIVERY_FAILED: (N_("Delivery failed"), N_("We could not deliver your parcel"),
+                                 N_("Open the app to see what happens next.")),
+    NoticeType.BACKORDER: (N_("Product out of stock (backorder)"), N_("Part of your order is delayed"),
+                           N_("A product is out of stock. Open the app to choose what to do.")),
+    NoticeType.CALLBACK_REMINDER: (N_("Reminder of a call from Fælles Service Center"),
+                                   N_("Fælles Service Center will call you soon"),
+                                   N_("Keep your phone close. We call at the time you booked.")),
+    NoticeType.TIME_TO_REORDER: (N_("Time to order again"), N_("Time to order again"),
+                                 N_("Your supply will soon run low. Order again with one tap.")),
+    NoticeType.GRANT_EXPIRING: (N_("Grant expiring"), N_("Your grant ends soon"),
+                                N_("A grant ends on %(date)s. Contact your municipality to have it renewed.")),
+}
+
+# How long a push service keeps an undelivered message (a phone may be off for days), and urgency.
+_DELIVERY: dict[NoticeType, tuple[int, str]] = {
+    NoticeType.ORDER_CONFIRMED: (2 * DAY, "normal"),
+    NoticeType.HANDED_TO_CARRIER: (3 * DAY, "normal"),
+    NoticeType.OUT_FOR_DELIVERY: (1 * DAY, "high"),
+    NoticeType.DELIVERED: (4 * DAY, "normal"),
+    NoticeType.DELIVERY_FAILED: (4 * DAY, "high"),
+    NoticeType.BACKORDER: (4 * DAY, "normal"),
+    NoticeType.CALLBACK_REMINDER: (3600, "high"),
+    NoticeType.TIME_TO_REORDER: (2 * DAY, "low"),
+    NoticeType.GRANT_EXPIRING: (4 * DAY, "low"),
+}
+
+
+def label(notice: NoticeType) -> str:
+    return _(_TEXTS[notice][0])
+
+
+def delivery(notice: NoticeType) -> tuple[int, str]:
+    """(TTL seconds, Urgency) for a notice type."""
+    return _DELIVERY[notice]
+
+
+class Payload(msgspec.Struct, frozen=True):
+    """The JSON the service worker receives (pwa/sw.js ``push`` handler)."""
+
+    title: str
+    body: str
+    url: str        # deep link opened on tap
+    tag: str        # a later notice with the same tag replaces the earlier one on the phone
+    type: str
+    icon: str = ICON
+
+
+def build(notice: NoticeType, language: str, *, url: str, tag: str, values: dict[str, object] | None = None) -> bytes:
+    """The encoded payload in ``language`` (values are inserted after translation, dates formatted
+    in that language)."""
+    token = i18n.current_language.set(language)
+    try:
+        _label, title, body = _TEXTS[notice]
+        if values:
+            text = _(body) % {name: i18n.format_date(value) if isinstance(value, dt.date) else value
+                              for name, value in values.items()}
+        else:
+            text = _(body)
+        return msgspec.json.encode(Payload(_(title), text, url, tag, notice.value))
+    finally:
+        i18n.current_language.reset(token)

@@ -1,0 +1,150 @@
+"""Push subscription, preference, delivery and reminder queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import asyncpg
+
+from backend.push.sender import Target
+
+
+async def upsert_subscription(conn: asyncpg.Connection, citizen_id: int, endpoint: str, p256dh: str, auth: str,
+                              language: str, label: str) -> int:
+    """Store a device; the same endpoint again (re-subscribing, another person on the same phone)
+    takes over the row, so an endpoint always belongs to whoever subscribed it last."""
+    return await conn.fetchval(
+        """INSERT INTO push_subscription (citizen_id, endpoint, p256dh, auth, language, label)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (endpoint) DO UPDATE
+              SET citizen_id = EXCLUDED.citizen_id, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth,
+                  language = EXCLUDED.language,
+                  label = CASE WHEN EXCLUDED.label = '' THEN push_subscription.label ELSE EXCLUDED.label END
+           RETURNING id""",
+        citizen_id, endpoint, p256dh, auth, language, label,
+    )
+
+
+async def select_subscription_by_endpoint(conn: asyncpg.Connection, endpoint: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, citizen_id, auth, language, label FROM push_subscription WHERE endpoint = $1 FOR UPDATE", endpoint)
+
+
+async def replace_endpoint(conn: asyncpg.Connection, subscription_id: int, endpoint: str, p256dh: str,
+                           auth: str) -> None:
+    """A renewed subscription keeps its owner, language and label (push_delivery rows go with the old one)."""
+    await conn.execute("DELETE FROM push_subscription WHERE endpoint = $1 AND id <> $2", endpoint, subscription_id)
+    await conn.execute(
+        "UPDATE push_subscription SET endpoint = $2, p256dh = $3, auth = $4 WHERE id = $1",
+        subscription_id, endpoint, p256dh, auth,
+    )
+
+
+async def select_subscriptions(conn: asyncpg.Connection, citizen_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT id, label, language, created_at, last_success_at FROM push_subscription
+            WHERE citizen_id = $1 ORDER BY created_at, id""", citizen_id)
+
+
+async def delete_own_subscription(conn: asyncpg.Connection, citizen_id: int, subscription_id: int) -> bool:
+    deleted = await conn.fetchval(
+        "DELETE FROM push_subscription WHERE id = $1 AND citizen_id = $2 RETURNING true", subscription_id, citizen_id)
+    return bool(deleted)
+
+
+async def select_disabled_types(conn: asyncpg.Connection, citizen_id: int) -> set[str]:
+    rows = await conn.fetch("SELECT type FROM push_preference WHERE citizen_id = $1 AND NOT enabled", citizen_id)
+    return {row["type"] for row in rows}
+
+
+async def save_preferences(conn: asyncpg.Connection, citizen_id: int, settings: dict[str, bool]) -> None:
+    await conn.execute(
+        """INSERT INTO push_preference (citizen_id, type, enabled)
+           SELECT $1, t.type, t.enabled FROM unnest($2::text[], $3::boolean[]) AS t(type, enabled)
+           ON CONFLICT (citizen_id, type) DO UPDATE SET enabled = EXCLUDED.enabled""",
+        citizen_id, list(settings), list(settings.values()),
+    )
+
+
+async def select_targets(conn: asyncpg.Connection, citizen_id: int, notice_type: str,
+                         job_key: str) -> list[tuple[Target, str]]:
+    """(device, language) for the citizen's devices that want this type and have not had this notice yet."""
+    rows = await conn.fetch(
+        """SELECT s.id, s.endpoint, s.p256dh, s.auth, s.language FROM push_subscription s
+            WHERE s.citizen_id = $1
+              AND NOT EXISTS (SELECT 1 FROM push_preference p
+                               WHERE p.citizen_id = s.citizen_id AND p.type = $2 AND NOT p.enabled)
+              AND NOT EXISTS (SELECT 1 FROM push_delivery d WHERE d.job_key = $3 AND d.subscription_id = s.id)
+            ORDER BY s.id""",
+        citizen_id, notice_type, job_key,
+    )
+    return [(Target(r["id"], r["endpoint"], r["p256dh"], r["auth"]), r["language"]) for r in rows]
+
+
+async def record_deliveries(conn: asyncpg.Connection, job_key: str, subscription_ids: list[int]) -> None:
+    if not subscription_ids:
+        return
+    await conn.execute(
+        """WITH done AS (
+               INSERT INTO push_delivery (job_key, subscription_id)
+               SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING RETURNING subscription_id)
+           UPDATE push_subscription SET last_success_at = now() WHERE id IN (SELECT subscription_id FROM done)""",
+        job_key, subscription_ids,
+    )
+
+
+async def delete_subscriptions(conn: asyncpg.Connection, subscription_ids: list[int]) -> int:
+    if not subscription_ids:
+        return 0
+    result = await conn.execute("DELETE FROM push_subscription WHERE id = ANY($1::bigint[])", subscription_ids)
+    return int(result.split()[-1])
+
+
+async def delete_old_deliveries(conn: asyncpg.Connection, older_than: dt.timedelta) -> int:
+    result = await conn.execute("DELETE FROM push_delivery WHERE sent_at < now() - $1::interval", older_than)
+    return int(result.split()[-1])
+
+
+async def select_order_notice(conn: asyncpg.Connection, order_id: int) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT id, citizen_id FROM order_ WHERE id = $1", order_id)
+
+
+async def select_parcel_attempt(conn: asyncpg.Connection, order_id: int, parcel_no: int) -> int:
+    return await conn.fetchval(
+        "SELECT coalesce((SELECT attempt FROM parcel WHERE order_id = $1 AND parcel_no = $2), 0)", order_id, parcel_no)
+
+
+# --- reminders ---------------------------------------------------------------------------------
+
+async def select_reminder_candidates(conn: asyncpg.Connection, today: dt.date,
+                                     since: dt.date) -> list[asyncpg.Record]:
+    """Active grants of citizens with at least one device, with their non-cancelled order lines
+    since ``since`` as (delivery day, pieces) pairs and the reminders already sent for them."""
+    return await conn.fetch(
+        """SELECT g.id AS grant_id, g.citizen_id, g.quantity_per_period, g.period_days, g.valid_from, g.valid_to,
+                  coalesce(d.days, '{}') AS days, coalesce(d.pieces, '{}') AS pieces,
+                  coalesce((SELECT array_agg(r.kind || ':' || r.period_start::text)
+                              FROM reminder_sent r WHERE r.grant_id = g.id), '{}') AS sent
+             FROM grant_ g
+             LEFT JOIN LATERAL (
+                  SELECT array_agg(x.day ORDER BY x.day) AS days, array_agg(x.pieces ORDER BY x.day) AS pieces
+                    FROM (SELECT coalesce(o.expected_delivery, (o.placed_at AT TIME ZONE 'Europe/Copenhagen')::date)
+                                 AS day, l.pieces
+                            FROM order_line l JOIN order_ o ON o.id = l.order_id
+                           WHERE l.grant_id = g.id AND o.status NOT IN ('cancelled', 'returned')
+                             AND o.placed_at >= $2::date) x) d ON true
+            WHERE g.valid_from <= $1 AND (g.valid_to IS NULL OR g.valid_to >= $1)
+              AND EXISTS (SELECT 1 FROM push_subscription s WHERE s.citizen_id = g.citizen_id)""",
+        today, since,
+    )
+
+
+async def claim_reminder(conn: asyncpg.Connection, citizen_id: int, grant_id: int, kind: str,
+                         period_start: dt.date) -> bool:
+    """Record a reminder as sent; False when it was sent before (once per period)."""
+    inserted = await conn.fetchval(
+        """INSERT INTO reminder_sent (citizen_id, grant_id, kind, period_start) VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING RETURNING true""",
+        citizen_id, grant_id, kind, period_start,
+    )
+    return bool(inserted)

@@ -1,0 +1,138 @@
+"""The citizen's notification settings: turn on for this phone, my devices, which notices.
+
+The page works without JavaScript for everything but subscribing (which only a browser script
+can do): the device list and the preferences are plain forms. pwa/static/js/push.js subscribes
+after a tap and posts the subscription here as JSON with the CSRF header.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, FromPath, FromQuery
+
+from backend import i18n
+from backend.audit import log_event
+from backend.auth.models import Viewer
+from backend.i18n import gettext as _
+from backend.push import queries
+from backend.push.notices import NoticeType, label
+from backend.push.subscriptions import (
+    InvalidSubscription,
+    RenewalIn,
+    SubscriptionIn,
+    check_endpoint,
+    check_keys,
+    decode,
+    device_label,
+)
+from backend.web.deps import DB, citizen_required, provide_viewer
+from backend.web.templating import render, see_other
+
+FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+# The order on the preferences page.
+PREFERENCE_TYPES = tuple(NoticeType)
+
+
+def problem(status: int, message: str) -> Response:
+    return Response({"detail": message}, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def not_available() -> Response:
+    return problem(503, _("Notifications are not available right now."))
+
+
+class NotificationsController(Controller):
+    path = "/notifications"
+    guards = [citizen_required]
+    dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
+
+    @get("/", name="notifications")
+    async def page(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
+                   saved: FromQuery[bool] = False) -> Response:
+        settings = request.app.state.settings
+        disabled = await queries.select_disabled_types(db, viewer.citizen_id)
+        return render(request, "notifications.html", {
+            "push_enabled": settings.push_enabled, "public_key": settings.vapid_public_key,
+            "devices": await queries.select_subscriptions(db, viewer.citizen_id),
+            "preferences": [(notice.value, label(notice), notice.value not in disabled) for notice in PREFERENCE_TYPES],
+            "saved": saved,
+        })
+
+    @post("/preferences", name="notification_preferences")
+    async def save_preferences(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
+                               data: Annotated[dict[str, Any], FORM]) -> Response:
+        """Checked boxes are on, the others off (a form without JavaScript sends only checked boxes)."""
+        chosen = {notice.value: data.get(f"type-{notice.value}") == "1" for notice in PREFERENCE_TYPES}
+        async with db.transaction():
+            await queries.save_preferences(db, viewer.citizen_id, chosen)
+            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+                            action="push_preferences_changed")
+        return see_other(request, "/notifications?saved=1")
+
+    @post("/subscriptions", name="push_subscribe", status_code=201)
+    async def subscribe(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
+        """JSON {endpoint, keys: {p256dh, auth}} from PushSubscription.toJSON(); 422 writes nothing."""
+        if not request.app.state.settings.push_enabled:
+            return not_available()
+        try:
+            incoming = decode(await request.body(), SubscriptionIn)
+            endpoint = check_endpoint(incoming.endpoint)
+            keys = check_keys(incoming.keys)
+        except InvalidSubscription as exc:
+            return problem(422, exc.message)
+        async with db.transaction():
+            subscription_id = await queries.upsert_subscription(
+                db, viewer.citizen_id, endpoint, keys.p256dh, keys.auth, i18n.current_language.get(),
+                device_label(request.headers.get("user-agent", "")))
+            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+                            action="push_subscribed", detail={"subscription_id": subscription_id})
+        return Response({"id": subscription_id, "detail": _("This phone will now get notifications.")},
+                        status_code=201, headers={"Cache-Control": "no-store"})
+
+    @post("/subscriptions/{subscription_id:int}/delete", name="push_unsubscribe")
+    async def remove(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
+                     subscription_id: FromPath[int]) -> Response:
+        async with db.transaction():
+            if not await queries.delete_own_subscription(db, viewer.citizen_id, subscription_id):
+                raise NotFoundException()
+            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+                            action="push_unsubscribed", detail={"subscription_id": subscription_id})
+        return see_other(request, "/notifications?saved=1")
+
+
+@post("/notifications/subscriptions/renew", name="push_renew", status_code=200)
+async def renew(request: Request, db: DB) -> Response:
+    """The service worker's ``pushsubscriptionchange``: replace the old endpoint with the new one.
+
+    Sent by the service worker, which has neither the page's CSRF token nor perhaps a live
+    session; it proves it held the old subscription by its auth secret (only the device and we
+    know it), so this route is exempt from CSRF and needs no login."""
+    if not request.app.state.settings.push_enabled:
+        return not_available()
+    try:
+        incoming = decode(await request.body(), RenewalIn)
+        endpoint = check_endpoint(incoming.endpoint)
+        keys = check_keys(incoming.keys)
+    except InvalidSubscription as exc:
+        return problem(422, exc.message)
+    async with db.transaction():
+        old = await queries.select_subscription_by_endpoint(db, incoming.old_endpoint)
+        if old is None or not _same_secret(old["auth"], incoming.old_auth):
+            return problem(404, _("This phone's old subscription is not known. Turn on notifications again."))
+        await queries.replace_endpoint(db, old["id"], endpoint, keys.p256dh, keys.auth)
+        await log_event(db, actor_kind="citizen", actor_id=old["citizen_id"], citizen_id=old["citizen_id"],
+                        action="push_subscription_renewed", detail={"subscription_id": old["id"]})
+    return Response({"id": old["id"]}, headers={"Cache-Control": "no-store"})
+
+
+def _same_secret(stored: str, given: str) -> bool:
+    return hmac.compare_digest(stored.rstrip("=").encode(), given.rstrip("=").encode())
+
+
+routes = [NotificationsController, renew]

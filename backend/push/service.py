@@ -1,0 +1,119 @@
+"""Sending one notice to a citizen's devices, exactly once per device, and planning reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import asyncpg
+import msgspec
+
+from backend.grants.rules import GrantTerms
+from backend.push import enqueue_notice, queries
+from backend.push.notices import NoticeType, build, delivery
+from backend.push.rules import COPENHAGEN, GrantSupply, Reminder, due_reminders
+from backend.push.sender import Outcome, PushSender, Result
+
+log = logging.getLogger("fsc.push")
+
+REMINDER_LOOKBACK_DAYS = 400
+
+
+class Summary(msgspec.Struct):
+    """What one run of a notice did; ``retry_after_s`` is set when some devices must be tried again."""
+
+    sent: int = 0
+    removed: int = 0
+    failed: int = 0
+    retry: int = 0
+    retry_after_s: float | None = None
+
+
+class Notice(msgspec.Struct, frozen=True):
+    citizen_id: int
+    url: str
+    tag: str
+    values: dict[str, object] = {}
+
+
+async def resolve(conn: asyncpg.Connection, notice: NoticeType, payload: dict) -> Notice | None:
+    """Who gets the notice and where tapping it leads; None when its subject no longer exists."""
+    if "order_id" in payload:
+        order = await queries.select_order_notice(conn, payload["order_id"])
+        if order is None:
+            return None
+        order_id, parcel_no = order["id"], payload.get("parcel_no", 1)
+        return Notice(order["citizen_id"], f"/orders/{order_id}", f"parcel-{order_id}-{parcel_no}",
+                      {"order": str(order_id)})
+    if notice is NoticeType.TIME_TO_REORDER:
+        return Notice(payload["citizen_id"], "/?source=reminder#reorder-heading", "reorder")
+    if notice is NoticeType.GRANT_EXPIRING:
+        return Notice(payload["citizen_id"], "/", f"grant-{payload['grant_id']}",
+                      {"date": dt.date.fromisoformat(payload["date"])})
+    raise ValueError(f"cannot address a {notice.value} notice with {sorted(payload)}")
+
+
+async def record(pool: asyncpg.Pool, key: str, results: list[Result]) -> Summary:
+    """Remember who got it (so a retry skips them) and forget devices that are gone."""
+    summary = Summary()
+    sent = [r.target.id for r in results if r.outcome is Outcome.SENT]
+    gone = [r.target.id for r in results if r.outcome is Outcome.GONE]
+    retry = [r for r in results if r.outcome is Outcome.RETRY]
+    async with pool.acquire() as conn, conn.transaction():
+        await queries.record_deliveries(conn, key, sent)
+        summary.removed = await queries.delete_subscriptions(conn, gone)
+    summary.sent = len(sent)
+    summary.retry = len(retry)
+    summary.failed = sum(1 for r in results if r.outcome is Outcome.FAILED)
+    waits = [r.retry_after_s for r in retry if r.retry_after_s is not None]
+    summary.retry_after_s = max(waits) if waits else (0.0 if retry else None)
+    return summary
+
+
+async def send_notice(pool: asyncpg.Pool, sender: PushSender, payload: dict) -> Summary:
+    """Send the notice in ``payload`` ({"type", "key", …}) to every device of the citizen that wants
+    it and has not had it yet (push_delivery), each in the device's language."""
+    notice = NoticeType(payload["type"])
+    key = payload["key"]
+    async with pool.acquire() as conn:
+        target = await resolve(conn, notice, payload)
+        devices = await queries.select_targets(conn, target.citizen_id, notice.value, key) if target else []
+    if not devices:
+        return Summary()
+    bodies = {language: build(notice, language, url=target.url, tag=target.tag, values=target.values)
+              for language in {language for _device, language in devices}}
+    ttl, urgency = delivery(notice)
+    results = await sender.send_many([(device, bodies[language]) for device, language in devices],
+                                     ttl=ttl, urgency=urgency, topic=target.tag)
+    return await record(pool, key, results)
+
+
+def supplies_from(rows: list[asyncpg.Record]) -> list[GrantSupply]:
+    return [GrantSupply(
+        citizen_id=row["citizen_id"], grant_id=row["grant_id"],
+        terms=GrantTerms(row["quantity_per_period"], row["period_days"], row["valid_from"], row["valid_to"]),
+        deliveries=tuple(zip(row["days"], row["pieces"])), sent=frozenset(row["sent"]),
+    ) for row in rows]
+
+
+def reminder_job(reminder: Reminder) -> tuple[dict, str]:
+    payload: dict = {"type": reminder.kind, "citizen_id": reminder.citizen_id, "grant_id": reminder.grant_id}
+    if reminder.date is not None:
+        payload["date"] = reminder.date.isoformat()
+    return payload, f"reminder:{reminder.kind}:{reminder.grant_id}:{reminder.period_start.isoformat()}"
+
+
+async def plan_reminders(conn: asyncpg.Connection, now: dt.datetime) -> int:
+    """Queue every reminder due now (none in quiet hours); each is claimed in reminder_sent in the
+    same transaction as its job, so it is queued once per period whatever runs in parallel."""
+    today = now.astimezone(COPENHAGEN).date()
+    rows = await queries.select_reminder_candidates(conn, today, today - dt.timedelta(days=REMINDER_LOOKBACK_DAYS))
+    queued = 0
+    async with conn.transaction():
+        for reminder in due_reminders(supplies_from(rows), now):
+            if await queries.claim_reminder(conn, reminder.citizen_id, reminder.grant_id, reminder.kind,
+                                            reminder.period_start):
+                payload, key = reminder_job(reminder)
+                await enqueue_notice(conn, payload, key)
+                queued += 1
+    return queued

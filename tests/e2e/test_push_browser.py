@@ -1,0 +1,119 @@
+"""Push in a real Chromium: the notifications page (axe-clean, script loaded on demand), and the
+service worker's handlers: a push delivered through the DevTools protocol is shown as a
+notification (title, body, tag per parcel, deep link), a later notice for the same parcel replaces
+it, and a tap on it takes the open window to the parcel's page."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from backend.seed.demo import MAIN_DEMO_CPR
+from tests.conftest import TEST_CPR_KEY, TEST_SECRET, TEST_WAREHOUSE_SECRET, citizen_id_by_cpr
+from tests.e2e.conftest import free_port, wait_until_ready
+from tests.e2e.test_citizen_home import PHONE, assert_accessible
+from tests.push_fixtures import VAPID_ENV
+
+NOTIFICATIONS = "self.registration.getNotifications().then((ns) => ns.map((n) => " \
+                "({title: n.title, body: n.body, tag: n.tag, icon: n.icon, url: n.data && n.data.url})))"
+
+
+@pytest.fixture
+def push_server(db_url):
+    """`fsc serve` with a VAPID key pair (push on)."""
+    port = free_port()
+    env = dict(os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
+               FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET, FSC_DEMO_LOGIN="1", FSC_PORT=str(port),
+               FSC_LOG_LEVEL="WARNING", **VAPID_ENV)
+    process = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"], env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_ready(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+async def shown(worker, count: int) -> list[dict]:
+    for _ in range(50):
+        notes = await worker.evaluate(NOTIFICATIONS)
+        if len(notes) >= count:
+            return notes
+        await asyncio.sleep(0.1)
+    return await worker.evaluate(NOTIFICATIONS)
+
+
+async def test_notifications_page_and_service_worker_push_handlers(push_server, browser, db):
+    citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
+    name = await db.fetchval("SELECT name FROM citizen WHERE id = $1", citizen)
+    order = await db.fetchval("SELECT id FROM order_ WHERE citizen_id = $1 ORDER BY id DESC LIMIT 1", citizen)
+    context = await browser.new_context(viewport=PHONE, locale="da-DK")
+    await context.grant_permissions(["notifications"], origin=push_server)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    await page.goto(push_server + "/login")
+    await page.get_by_role("button", name=name).click()
+    await page.get_by_role("heading", level=1, name="Mine produkter").wait_for()
+    await page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+
+    # The page, reached by a boosted link: push.js is loaded on demand and shows the button.
+    await page.get_by_role("link", name="Notifikationer på din telefon").click()
+    await page.get_by_role("heading", level=1, name="Notifikationer").wait_for()
+    await page.get_by_role("button", name="Slå notifikationer til på denne telefon").wait_for()
+    assert await page.get_by_text("Notifikationer kræver JavaScript").is_hidden()
+    await assert_accessible(page)
+
+    # Deliver a push to the service worker through the DevTools protocol.
+    cdp = await context.new_cdp_session(page)
+    registrations: list[dict] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
+    await cdp.send("ServiceWorker.enable")
+    for _ in range(50):
+        if registrations:
+            break
+        await asyncio.sleep(0.1)
+    registration = next(r for r in registrations if r["scopeURL"] == push_server + "/")
+    [worker] = context.service_workers
+
+    async def push(payload: dict) -> None:
+        await cdp.send("ServiceWorker.deliverPushMessage", {
+            "origin": push_server, "registrationId": registration["registrationId"], "data": json.dumps(payload)})
+
+    tag = f"parcel-{order}-1"
+    await push({"title": "Din pakke kommer i dag", "body": "Chaufføren er på vej med din pakke.",
+                "url": f"/orders/{order}", "tag": tag, "type": "out_for_delivery", "icon": "/static/icons/icon-192.png"})
+    [note] = await shown(worker, 1)
+    assert note == {"title": "Din pakke kommer i dag", "body": "Chaufføren er på vej med din pakke.", "tag": tag,
+                    "icon": push_server + "/static/icons/icon-192.png", "url": f"/orders/{order}"}
+
+    # A later notice for the same parcel replaces the earlier one (same tag).
+    await push({"title": "Din pakke er leveret", "body": f"Bestilling {order} er kommet frem.",
+                "url": f"/orders/{order}", "tag": tag, "type": "delivered"})
+    for _ in range(50):
+        notes = await worker.evaluate(NOTIFICATIONS)
+        if notes and notes[0]["title"] == "Din pakke er leveret":
+            break
+        await asyncio.sleep(0.1)
+    assert [n["title"] for n in notes] == ["Din pakke er leveret"]
+
+    # A tap: the service worker's notificationclick takes the open window to the parcel's page.
+    await worker.evaluate("""async () => {
+        const [notification] = await self.registration.getNotifications();
+        self.dispatchEvent(new NotificationEvent("notificationclick", {notification}));
+    }""")
+    await page.wait_for_url(f"{push_server}/orders/{order}", timeout=10000)
+    await page.get_by_role("heading", level=1, name=f"Bestilling {order}").wait_for()
+    assert await shown(worker, 0) == []  # closed by the tap
+    assert errors == []
+    await context.close()

@@ -1,0 +1,76 @@
+"""Shared pieces for the push tests: test VAPID keys, settings, the local push service, devices."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import asyncpg
+
+from backend.push import queries
+from backend.push.vapid import generate_key_pair
+from tests.conftest import make_settings
+from tests.factories import make_citizen, make_grant, make_order, make_product
+from tests.push_service import Device, LocalPushService
+
+VAPID_PRIVATE, VAPID_PUBLIC = generate_key_pair()
+VAPID_SUBJECT = "mailto:test@localhost"
+VAPID_ENV = {"FSC_VAPID_PRIVATE_KEY": VAPID_PRIVATE, "FSC_VAPID_PUBLIC_KEY": VAPID_PUBLIC,
+             "FSC_VAPID_SUBJECT": VAPID_SUBJECT}
+
+
+def push_settings(**overrides):
+    return make_settings(vapid_private_key=VAPID_PRIVATE, vapid_public_key=VAPID_PUBLIC,
+                         vapid_subject=VAPID_SUBJECT, **overrides)
+
+
+async def subscribe(db: asyncpg.Connection, service: LocalPushService, citizen_id: int, language: str,
+                    statuses: list[int] | None = None) -> tuple[Device, int]:
+    """A device of the local push service, stored as the citizen's subscription."""
+    device = service.add_device(statuses)
+    subscription_id = await queries.upsert_subscription(db, citizen_id, device.endpoint, device.p256dh,
+                                                        device.auth, language, "Test phone")
+    return device, subscription_id
+
+
+async def citizen_with_order(db: asyncpg.Connection, cpr: str, status: str = "placed") -> tuple[int, int]:
+    today = dt.date.today()
+    citizen = await make_citizen(db, "Push Testesen", cpr)
+    product = await make_product(db, f"Pushpose {cpr}", 30)
+    grant = await make_grant(db, citizen, product, 90, today - dt.timedelta(days=5))
+    order = await make_order(db, citizen, grant, product, 1, 30, today, status=status)
+    return citizen, order
+
+
+class CapturingWorker:
+    """Enough of backend.worker.Worker to call an area's register() and then its handlers."""
+
+    def __init__(self, settings, pool: asyncpg.Pool) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.handlers: dict = {}
+        self.tasks: dict = {}
+        self.closers: list = []
+
+    def job(self, entrypoint: str, **_kw):
+        def register(handler):
+            self.handlers[entrypoint] = handler
+            return handler
+        return register
+
+    def every(self, name: str, _cron: str):
+        def register(task):
+            self.tasks[name] = task
+            return task
+        return register
+
+    def on_shutdown(self, callback) -> None:
+        self.closers.append(callback)
+
+    async def close(self) -> None:
+        for closer in self.closers:
+            await closer()
+
+
+def job(attempts: int = 0) -> SimpleNamespace:
+    return SimpleNamespace(attempts=attempts)
