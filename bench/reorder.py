@@ -34,6 +34,7 @@ THREADS = 2
 WORKERS = 2
 SECRET = "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 CPR_KEY = "bench-cpr-key-0123456789abcdefghijklmnopqrstuvwxyz"
+WAREHOUSE_SECRET = "bench-warehouse-secret-0123456789abcdefghijklmn"
 
 
 def ensure_wrk() -> str:
@@ -146,6 +147,7 @@ def main() -> None:
     try:
         asyncio.run(prepare_database(dsn))
         env = dict(os.environ, FSC_DATABASE_URL=dsn, FSC_SECRET_KEY=SECRET, FSC_CPR_KEY=CPR_KEY,
+                   FSC_WAREHOUSE_SECRET=WAREHOUSE_SECRET,
                    FSC_LOG_LEVEL="WARNING", FSC_DB_POOL_MAX="20", PYTHONPATH=str(ROOT))
         csrf = generate_csrf_token(hashlib.sha256(b"csrf:" + SECRET.encode()).hexdigest())
         results = {}
