@@ -4,6 +4,7 @@ and headless Debian Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import socket
 import subprocess
 import sys
@@ -41,24 +42,39 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 30.0,
     raise TimeoutError(f"server at {url} did not become ready")
 
 
-@pytest.fixture
-def live_server(db_url: str) -> Iterator[str]:
-    """`fsc serve` (granian, real socket) on a private copy of the demo database."""
+def app_env(db_url: str, **extra: str) -> dict[str, str]:
+    """Environment for our processes (web, worker, simulator) on the test's database."""
+    return dict(os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
+                FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET, FSC_DEMO_LOGIN="1", FSC_LOG_LEVEL="WARNING", **extra)
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@contextmanager
+def serve_app(db_url: str, **extra_env: str) -> Iterator[str]:
+    """`fsc serve` (granian, real socket) on the given database; yields its base URL."""
     port = free_port()
-    env = dict(os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
-               FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET,
-               FSC_DEMO_LOGIN="1", FSC_PORT=str(port), FSC_LOG_LEVEL="WARNING")
-    process = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"], env=env)
+    process = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"],
+                               env=app_env(db_url, FSC_PORT=str(port), **extra_env))
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(url, process)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
+
+
+@pytest.fixture
+def live_server(db_url: str) -> Iterator[str]:
+    """`fsc serve` (granian, real socket) on a private copy of the demo database."""
+    with serve_app(db_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import signal
 import socket
@@ -20,8 +19,8 @@ import uuid
 import pytest
 
 from backend.seed.demo import MAIN_DEMO_CPR
-from tests.conftest import TEST_CPR_KEY, TEST_SECRET, TEST_WAREHOUSE_SECRET, citizen_id_by_cpr
-from tests.e2e.conftest import free_port, wait_until_ready
+from tests.conftest import citizen_id_by_cpr
+from tests.e2e.conftest import app_env, free_port, stop, wait_until_ready
 from tests.e2e.test_citizen_home import PHONE
 
 HAPPY = ["received", "picking", "packed", "handed_to_carrier", "out_for_delivery", "delivered"]
@@ -34,13 +33,12 @@ class Stack:
         self.web_port, self.sim_port = free_port(), free_port()
         self.web = f"http://127.0.0.1:{self.web_port}"
         self.sim = f"http://127.0.0.1:{self.sim_port}"
-        self.env = dict(
-            os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
-            FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET, FSC_DEMO_LOGIN="1", FSC_PORT=str(self.web_port),
+        self.env = app_env(
+            db_url, FSC_PORT=str(self.web_port),
             FSC_WAREHOUSE_URL=self.sim, FSC_WAREHOUSE_WEBHOOK_URL=f"{self.web}/api/v1/warehouse/events",
             FSC_WAREHOUSE_SIM_PORT=str(self.sim_port), FSC_WAREHOUSE_SIM_SPEED="0.05",
             FSC_WAREHOUSE_SIM_FAILURE_RATE="0", FSC_WAREHOUSE_SIM_BACKORDER_RATE="0", FSC_WAREHOUSE_SIM_SEED="7",
-            FSC_WORKER_HEARTBEAT_S="2", FSC_LOG_LEVEL="WARNING",
+            FSC_WORKER_HEARTBEAT_S="2",
         )
         self.processes: dict[str, subprocess.Popen] = {}
 
@@ -55,11 +53,11 @@ class Stack:
 
     def stop(self, name: str, sig: int = signal.SIGTERM) -> None:
         process = self.processes.pop(name)
-        process.send_signal(sig)
-        try:
+        if sig == signal.SIGTERM:
+            stop(process)
+        else:
+            process.send_signal(sig)
             process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
     def stop_all(self) -> None:
         for name in list(self.processes):

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from backend.seed.demo import MAIN_DEMO_CPR
-from tests.conftest import TEST_CPR_KEY, TEST_SECRET, TEST_WAREHOUSE_SECRET, citizen_id_by_cpr
-from tests.e2e.conftest import free_port, wait_until_ready
+from tests.conftest import citizen_id_by_cpr
+from tests.e2e.conftest import serve_app
 from tests.e2e.test_citizen_home import PHONE, assert_accessible
 from tests.push_fixtures import VAPID_ENV
 
@@ -26,21 +23,8 @@ NOTIFICATIONS = "self.registration.getNotifications().then((ns) => ns.map((n) =>
 @pytest.fixture
 def push_server(db_url):
     """`fsc serve` with a VAPID key pair (push on)."""
-    port = free_port()
-    env = dict(os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
-               FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET, FSC_DEMO_LOGIN="1", FSC_PORT=str(port),
-               FSC_LOG_LEVEL="WARNING", **VAPID_ENV)
-    process = subprocess.Popen([sys.executable, "-m", "backend.cli", "serve"], env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_ready(url, process)
+    with serve_app(db_url, **VAPID_ENV) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 async def shown(worker, count: int) -> list[dict]:
