@@ -8,6 +8,7 @@ concurrent transactions without touching each other. Nothing about our database 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import asynccontextmanager
 import itertools
 import re
 import shutil
@@ -74,30 +75,31 @@ async def template_url(pg_server_url: str) -> str:
     return url
 
 
-@pytest.fixture
-async def empty_db_url(pg_server_url: str) -> AsyncIterator[str]:
-    """A brand-new empty database (for migration tests)."""
-    name = f"e{next(_counter)}_{dt.datetime.now():%H%M%S%f}"
-    admin = await asyncpg.connect(pg_server_url)
-    await admin.execute(f"CREATE DATABASE {name}")
+@asynccontextmanager
+async def scratch_database(server_url: str, create_options: str = "") -> AsyncIterator[str]:
+    """A database of its own for one test, dropped afterwards; yields its URL."""
+    name = f"t{next(_counter)}_{dt.datetime.now():%H%M%S%f}"
+    admin = await asyncpg.connect(server_url)
+    await admin.execute(f"CREATE DATABASE {name} {create_options}")
     try:
-        yield with_database(pg_server_url, name)
+        yield with_database(server_url, name)
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         await admin.close()
+
+
+@pytest.fixture
+async def empty_db_url(pg_server_url: str) -> AsyncIterator[str]:
+    """A brand-new empty database (for migration tests)."""
+    async with scratch_database(pg_server_url) as url:
+        yield url
 
 
 @pytest.fixture
 async def db_url(pg_server_url: str, template_url: str) -> AsyncIterator[str]:
     """A private copy of the migrated, seeded template database for one test."""
-    name = f"t{next(_counter)}_{dt.datetime.now():%H%M%S%f}"
-    admin = await asyncpg.connect(pg_server_url)
-    await admin.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB} STRATEGY FILE_COPY")
-    try:
-        yield with_database(pg_server_url, name)
-    finally:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await admin.close()
+    async with scratch_database(pg_server_url, f"TEMPLATE {TEMPLATE_DB} STRATEGY FILE_COPY") as url:
+        yield url
 
 
 @pytest.fixture
