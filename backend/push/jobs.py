@@ -1,9 +1,9 @@
 """Worker jobs for Web Push: ``push_notify`` sends one notice; ``push_reminders`` runs hourly.
 
 The process has ONE aiohttp session for all push services (``push_sender``, shared by every area
-that sends, closed when the worker stops). A notice is recorded per device in push_delivery as it is delivered, so when some devices
-answer 429/5xx the job is retried with back-off (honouring Retry-After) and the retry sends only
-to the devices still missing it. Devices whose subscription is gone (404/410) are deleted.
+that sends, closed when the worker stops). A notice is recorded per device in push_delivery as it
+is delivered, so when some devices answer 429/5xx the job is retried with back-off (honouring
+Retry-After) and the retry sends only to the devices still missing it. Devices whose subscription is gone (404/410) are deleted.
 
 Payloads: ``push_notify`` {"type", "key", and "order_id"+"parcel_no" or "citizen_id"+"grant_id"
 (+"date")}. The callback notices ("callback_reminder", "callback_unreachable" entrypoints) live
