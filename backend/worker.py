@@ -30,7 +30,7 @@ from backend.settings import Settings
 log = logging.getLogger("fsc.worker")
 
 # Modules with a ``register(worker: Worker) -> None`` function.
-HANDLER_MODULES = ("backend.housekeeping", "backend.warehouse.jobs", "backend.push.jobs")
+HANDLER_MODULES = ("backend.housekeeping", "backend.warehouse.jobs", "backend.push.jobs", "backend.callbacks.jobs")
 
 JobHandler = Callable[[dict, Job], Awaitable[None]]
 Task = Callable[[], Awaitable[None]]

@@ -5,7 +5,7 @@ the citizen row (booking: the open-callbacks limit) or the callback row (moving)
 row (capacity). A failed check raises ``BookingError`` inside the transaction, which rolls it
 back: nothing is written.
 
-Reminder job (the push issue writes the handler): entrypoint ``callback_reminder``, queued in the
+Reminder job (handled in backend/callbacks/jobs.py): entrypoint ``callback_reminder``, queued in the
 same transaction as the booking or move, due 30 minutes before the slot (not queued when that is
 already past). Payload::
 
@@ -18,7 +18,7 @@ reminder for an old time or a cancelled call is a no-op.
 
 When the third call is not answered, the staff console queues ``callback_unreachable`` with
 ``{"callback_id": 123, "citizen_id": 45}`` (dedupe key ``callback_unreachable:<id>``) so the citizen
-can be told by push; "Mine opkald" already tells them.
+is told by push (backend/callbacks/jobs.py); "Mine opkald" tells them too.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from backend.callbacks.rules import (
 )
 
 REMINDER_JOB = "callback_reminder"
+UNREACHABLE_JOB = "callback_unreachable"   # queued by the staff console (backend/staff/call_routes.py)
 
 
 class BookingError(Exception):

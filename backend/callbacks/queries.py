@@ -123,3 +123,10 @@ async def update_slot(conn: asyncpg.Connection, callback_id: int, slot_start: dt
            RETURNING id, citizen_id, slot_start, status, version""",
         callback_id, slot_start,
     )
+
+
+async def select_callback_for_notice(conn: asyncpg.Connection, callback_id: int) -> asyncpg.Record | None:
+    """What a push notice about a callback needs (the worker's reminder and "not reached" jobs)."""
+    return await conn.fetchrow(
+        "SELECT id, citizen_id, slot_start, phone, status, version FROM callback WHERE id = $1", callback_id
+    )

@@ -1,19 +1,23 @@
 """Worker jobs for Web Push: ``push_notify`` sends one notice; ``push_reminders`` runs hourly.
 
-The process has ONE aiohttp session for all push services (created here, closed when the worker
-stops). A notice is recorded per device in push_delivery as it is delivered, so when some devices
-answer 429/5xx the job is retried with back-off (honouring Retry-After) and the retry sends only
-to the devices still missing it. Devices whose subscription is gone (404/410) are deleted.
+The process has ONE aiohttp session for all push services (``push_sender``, shared by every area
+that sends, closed when the worker stops). A notice is recorded per device in push_delivery as it
+is delivered, so when some devices answer 429/5xx the job is retried with back-off (honouring
+Retry-After) and the retry sends only to the devices still missing it. Devices whose subscription is gone (404/410) are deleted.
 
 Payloads: ``push_notify`` {"type", "key", and "order_id"+"parcel_no" or "citizen_id"+"grant_id"
-(+"date")}. The callback reminder ("callback_reminder" entrypoint) lives with callbacks.
+(+"date")}. The callback notices ("callback_reminder", "callback_unreachable" entrypoints) live
+with callbacks (backend/callbacks/jobs.py); they send through ``push_sender`` and ``send``, the same
+path as ``push_notify``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import weakref
 
+import asyncpg
 from pgqueuer.errors import RetryRequested
 from pgqueuer.models import Job
 
@@ -21,7 +25,7 @@ from backend.push import PUSH_JOB
 from backend.push.notices import NoticeType
 from backend.push.rules import is_quiet, next_send_time
 from backend.push.sender import PushSender
-from backend.push.service import plan_reminders, send_notice
+from backend.push.service import Notice, Summary, deliver, plan_reminders, send_notice
 from backend.push import queries
 
 log = logging.getLogger("fsc.worker.push")
@@ -34,16 +38,48 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+_senders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def push_sender(worker) -> PushSender | None:  # noqa: ANN001 - backend.worker.Worker (import cycle)
+    """The worker process's one sender (one aiohttp session, closed when the worker stops), created
+    by whichever area registers first; None when Web Push is not configured."""
+    if worker not in _senders:
+        settings = worker.settings
+        sender = None
+        if settings.push_enabled:
+            session = PushSender.new_session(settings.push_concurrency)
+            sender = PushSender(session, settings.vapid_private_key, settings.vapid_subject,
+                                concurrency=settings.push_concurrency)
+            worker.on_shutdown(session.close)
+        else:
+            log.warning("Web Push is off: FSC_VAPID_PRIVATE_KEY/FSC_VAPID_PUBLIC_KEY are not set (fsc vapid-keys)")
+        _senders[worker] = sender
+    return _senders[worker]
+
+
+def settle(summary: Summary, key: str, job: Job) -> None:
+    """Log what one run of a notice did; when some devices must be tried again, ask pgqueuer for a
+    retry with back-off (honouring Retry-After). The retry reaches only the devices still missing."""
+    if summary.sent or summary.removed or summary.failed:
+        log.info("%s: sent %d, removed %d, refused %d", key, summary.sent, summary.removed, summary.failed)
+    if summary.retry:
+        from backend.worker import backoff
+
+        delay = backoff(job.attempts, summary.retry_after_s or None)
+        log.warning("%s: %d devices to try again in %s", key, summary.retry, delay)
+        raise RetryRequested(delay=delay, reason=f"{summary.retry} push services asked to retry")
+
+
+async def send(pool: asyncpg.Pool, sender: PushSender, notice: NoticeType, key: str, target: Notice,
+               job: Job) -> None:
+    """Send a notice another area resolved (see ``service.deliver``), exactly once per device per
+    ``key``; raises ``RetryRequested`` when some push services asked to retry."""
+    settle(await deliver(pool, sender, notice, key, target), key, job)
+
+
 def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cycle)
-    settings = worker.settings
-    sender = None
-    if settings.push_enabled:
-        session = PushSender.new_session(settings.push_concurrency)
-        sender = PushSender(session, settings.vapid_private_key, settings.vapid_subject,
-                            concurrency=settings.push_concurrency)
-        worker.on_shutdown(session.close)
-    else:
-        log.warning("Web Push is off: FSC_VAPID_PRIVATE_KEY/FSC_VAPID_PUBLIC_KEY are not set (fsc vapid-keys)")
+    sender = push_sender(worker)
 
     @worker.job(PUSH_JOB)
     async def push_notify(payload: dict, job: Job) -> None:
@@ -52,16 +88,7 @@ def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cy
         now = utc_now()
         if payload["type"] in REMINDER_TYPES and is_quiet(now):
             raise RetryRequested(delay=next_send_time(now) - now, reason="quiet hours")
-        summary = await send_notice(worker.pool, sender, payload)
-        if summary.sent or summary.removed or summary.failed:
-            log.info("%s: sent %d, removed %d, refused %d", payload["key"], summary.sent, summary.removed,
-                     summary.failed)
-        if summary.retry:
-            from backend.worker import backoff
-
-            delay = backoff(job.attempts, summary.retry_after_s or None)
-            log.warning("%s: %d devices to try again in %s", payload["key"], summary.retry, delay)
-            raise RetryRequested(delay=delay, reason=f"{summary.retry} push services asked to retry")
+        settle(await send_notice(worker.pool, sender, payload), payload["key"], job)
 
     @worker.every("push_reminders", "5 * * * *")
     async def push_reminders() -> None:

@@ -20,7 +20,8 @@ DAY = 24 * 3600
 
 
 class NoticeType(str, enum.Enum):
-    """Notification types a citizen can turn on and off (push_preference.type)."""
+    """What a notification is about (``type`` in its payload). Each is a type a citizen can turn
+    on and off (push_preference.type), except those in ``PREFERENCE_OF``, which follow another."""
 
     ORDER_CONFIRMED = "order_confirmed"
     HANDED_TO_CARRIER = "handed_to_carrier"
@@ -29,9 +30,16 @@ class NoticeType(str, enum.Enum):
     DELIVERY_FAILED = "delivery_failed"
     BACKORDER = "backorder"
     CALLBACK_REMINDER = "callback_reminder"
+    CALLBACK_UNREACHABLE = "callback_unreachable"
     TIME_TO_REORDER = "time_to_reorder"
     GRANT_EXPIRING = "grant_expiring"
 
+
+# Notices without a switch of their own: "we could not reach you" is about the same booked call
+# as its reminder, so the one "calls from FSC" switch covers both.
+PREFERENCE_OF = {NoticeType.CALLBACK_UNREACHABLE: NoticeType.CALLBACK_REMINDER}
+# The switches on the preferences page, in this order.
+PREFERENCE_TYPES = tuple(notice for notice in NoticeType if notice not in PREFERENCE_OF)
 
 # Parcel/order statuses (and the backorder flag) that citizens are told about.
 STATUS_NOTICES = {
@@ -57,9 +65,12 @@ _TEXTS: dict[NoticeType, tuple[str, str, str]] = {
                                  N_("Open the app to see what happens next.")),
     NoticeType.BACKORDER: (N_("Product out of stock (backorder)"), N_("Part of your order is delayed"),
                            N_("A product is out of stock. Open the app to choose what to do.")),
-    NoticeType.CALLBACK_REMINDER: (N_("Reminder of a call from Fælles Service Center"),
+    NoticeType.CALLBACK_REMINDER: (N_("Calls from Fælles Service Center (reminder, and when we could not reach you)"),
                                    N_("Fælles Service Center will call you soon"),
-                                   N_("Keep your phone close. We call at the time you booked.")),
+                                   N_("We will call you at %(time)s on %(phone)s.")),
+    NoticeType.CALLBACK_UNREACHABLE: ("", N_("We could not reach you"),
+                                      N_("Fælles Service Center tried to call you 3 times. "
+                                         "Book a new time or call us.")),
     NoticeType.TIME_TO_REORDER: (N_("Time to order again"), N_("Time to order again"),
                                  N_("Your supply will soon run low. Order again with one tap.")),
     NoticeType.GRANT_EXPIRING: (N_("Grant expiring"), N_("Your grant ends soon"),
@@ -74,7 +85,8 @@ _DELIVERY: dict[NoticeType, tuple[int, str]] = {
     NoticeType.DELIVERED: (4 * DAY, "normal"),
     NoticeType.DELIVERY_FAILED: (4 * DAY, "high"),
     NoticeType.BACKORDER: (4 * DAY, "normal"),
-    NoticeType.CALLBACK_REMINDER: (3600, "high"),
+    NoticeType.CALLBACK_REMINDER: (1800, "high"),   # sent 30 minutes before the call: useless after it
+    NoticeType.CALLBACK_UNREACHABLE: (2 * DAY, "normal"),
     NoticeType.TIME_TO_REORDER: (2 * DAY, "low"),
     NoticeType.GRANT_EXPIRING: (4 * DAY, "low"),
 }
@@ -82,6 +94,11 @@ _DELIVERY: dict[NoticeType, tuple[int, str]] = {
 
 def label(notice: NoticeType) -> str:
     return _(_TEXTS[notice][0])
+
+
+def preference(notice: NoticeType) -> NoticeType:
+    """The switch (push_preference.type) that turns ``notice`` on and off."""
+    return PREFERENCE_OF.get(notice, notice)
 
 
 def delivery(notice: NoticeType) -> tuple[int, str]:
@@ -100,15 +117,22 @@ class Payload(msgspec.Struct, frozen=True):
     icon: str = ICON
 
 
+def _format(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return i18n.format_time(value)
+    if isinstance(value, dt.date):
+        return i18n.format_date(value)
+    return value
+
+
 def build(notice: NoticeType, language: str, *, url: str, tag: str, values: dict[str, object] | None = None) -> bytes:
-    """The encoded payload in ``language`` (values are inserted after translation, dates formatted
-    in that language)."""
+    """The encoded payload in ``language`` (values are inserted after translation; dates and times
+    formatted in that language, times of day in Danish time)."""
     token = i18n.current_language.set(language)
     try:
         _label, title, body = _TEXTS[notice]
         if values:
-            text = _(body) % {name: i18n.format_date(value) if isinstance(value, dt.date) else value
-                              for name, value in values.items()}
+            text = _(body) % {name: _format(value) for name, value in values.items()}
         else:
             text = _(body)
         return msgspec.json.encode(Payload(_(title), text, url, tag, notice.value))

@@ -21,7 +21,7 @@ from backend.audit import log_event
 from backend.auth.models import Viewer
 from backend.i18n import gettext as _
 from backend.push import queries
-from backend.push.notices import NoticeType, label
+from backend.push.notices import PREFERENCE_TYPES, label
 from backend.push.subscriptions import (
     InvalidSubscription,
     RenewalIn,
@@ -35,8 +35,6 @@ from backend.web.deps import DB, citizen_required, provide_viewer
 from backend.web.templating import render, see_other
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
-# The order on the preferences page.
-PREFERENCE_TYPES = tuple(NoticeType)
 
 
 def problem(status: int, message: str) -> Response:

@@ -10,7 +10,7 @@ import msgspec
 
 from backend.grants.rules import GrantTerms
 from backend.push import enqueue_notice, queries
-from backend.push.notices import NoticeType, build, delivery
+from backend.push.notices import NoticeType, build, delivery, preference
 from backend.push.rules import COPENHAGEN, GrantSupply, Reminder, due_reminders
 from backend.push.sender import Outcome, PushSender, Result
 
@@ -30,6 +30,8 @@ class Summary(msgspec.Struct):
 
 
 class Notice(msgspec.Struct, frozen=True):
+    """Who gets a notice, where tapping it leads, its tag (Topic), and the values in its text."""
+
     citizen_id: int
     url: str
     tag: str
@@ -74,10 +76,19 @@ async def send_notice(pool: asyncpg.Pool, sender: PushSender, payload: dict) -> 
     """Send the notice in ``payload`` ({"type", "key", …}) to every device of the citizen that wants
     it and has not had it yet (push_delivery), each in the device's language."""
     notice = NoticeType(payload["type"])
-    key = payload["key"]
     async with pool.acquire() as conn:
         target = await resolve(conn, notice, payload)
-        devices = await queries.select_targets(conn, target.citizen_id, notice.value, key) if target else []
+    if target is None:
+        return Summary()
+    return await deliver(pool, sender, notice, payload["key"], target)
+
+
+async def deliver(pool: asyncpg.Pool, sender: PushSender, notice: NoticeType, key: str, target: Notice) -> Summary:
+    """Send ``notice`` to every device of ``target.citizen_id`` that wants it (its preference switch)
+    and has not had ``key`` yet (push_delivery), each in the device's language; record who got it.
+    Other areas' jobs (callbacks) call this with a notice they resolved themselves."""
+    async with pool.acquire() as conn:
+        devices = await queries.select_targets(conn, target.citizen_id, preference(notice).value, key)
     if not devices:
         return Summary()
     bodies = {language: build(notice, language, url=target.url, tag=target.tag, values=target.values)

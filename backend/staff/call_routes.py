@@ -18,6 +18,7 @@ from litestar.params import Body, FromPath
 from litestar.response import Redirect
 
 from backend import jobs
+from backend.callbacks.booking import UNREACHABLE_JOB
 from backend.callbacks.labels import (
     OUTCOME_LABELS,
     STATUS_BADGES,
@@ -41,8 +42,6 @@ from backend.web.templating import render
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 OUTCOME_NOTE_MAX = 2000
-
-UNREACHABLE_JOB = "callback_unreachable"
 
 
 class OutcomeForm(msgspec.Struct):
@@ -124,7 +123,7 @@ class CallController(Controller):
                                           detail={"callback_id": callback_id, "outcome": data.outcome,
                                                   "status": row["status"], "attempts": row["attempts"]})
                     if row["status"] == "failed":
-                        # The citizen is told (push, when the push issue is in; "Mine opkald" shows it now).
+                        # The citizen is told by push (backend/callbacks/jobs.py) and on "Mine opkald".
                         await jobs.enqueue(db, UNREACHABLE_JOB,
                                            {"callback_id": callback_id, "citizen_id": row["citizen_id"]},
                                            dedupe_key=f"{UNREACHABLE_JOB}:{callback_id}")
