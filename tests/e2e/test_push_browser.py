@@ -28,7 +28,7 @@ def push_server(db_url):
 
 
 async def shown(worker, count: int) -> list[dict]:
-    for _ in range(50):
+    for _ in range(150):  # up to 15 s on a busy machine
         notes = await worker.evaluate(NOTIFICATIONS)
         if len(notes) >= count:
             return notes
@@ -63,7 +63,7 @@ async def test_notifications_page_and_service_worker_push_handlers(push_server, 
     registrations: list[dict] = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
     await cdp.send("ServiceWorker.enable")
-    for _ in range(50):
+    for _ in range(150):  # up to 15 s on a busy machine
         if registrations:
             break
         await asyncio.sleep(0.1)
@@ -84,7 +84,7 @@ async def test_notifications_page_and_service_worker_push_handlers(push_server, 
     # A later notice for the same parcel replaces the earlier one (same tag).
     await push({"title": "Din pakke er leveret", "body": f"Bestilling {order} er kommet frem.",
                 "url": f"/orders/{order}", "tag": tag, "type": "delivered"})
-    for _ in range(50):
+    for _ in range(150):  # up to 15 s on a busy machine
         notes = await worker.evaluate(NOTIFICATIONS)
         if notes and notes[0]["title"] == "Din pakke er leveret":
             break
