@@ -22,6 +22,8 @@ from backend.seed.demo import MAIN_DEMO_CPR
 from tests.conftest import citizen_id_by_cpr
 from tests.e2e.conftest import app_env, free_port, stop, wait_until_ready
 from tests.e2e.test_citizen_home import PHONE
+from tests.integration.test_push_sending import service  # noqa: F401 - the local push service fixture
+from tests.push_fixtures import VAPID_ENV, subscribe
 
 HAPPY = ["received", "picking", "packed", "handed_to_carrier", "out_for_delivery", "delivered"]
 
@@ -202,3 +204,27 @@ async def test_cancelled_order_is_withdrawn_before_picking(stack, db):
     assert await db.fetchval("SELECT status FROM order_ WHERE id = $1", order_id) == "cancelled"
     job = await db.fetchval("SELECT count(*) FROM pgqueuer WHERE dedupe_key = $1", f"order_cancelled:{order_id}")
     assert job == 0  # done (pgqueuer removes completed jobs)
+
+
+async def test_delivered_via_the_simulator_notifies_each_device_once_in_its_language(stack, db, service):
+    citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
+    danish, _ = await subscribe(db, service, citizen, "da")
+    english, _ = await subscribe(db, service, citizen, "en")
+    stack.env.update(VAPID_ENV)
+    stack.start("web")
+    stack.start("sim")
+    stack.start("worker")
+    order_id = await place_order(db, citizen)
+    await wait_for_status(db, order_id, "delivered", timeout=40)
+
+    def delivered(device):
+        return [m for m in service.messages_for(device) if m.payload["type"] == "delivered"]
+
+    deadline = time.monotonic() + 20
+    while not (delivered(danish) and delivered(english)) and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1)  # time for any (wrong) second notice to arrive
+    assert [len(delivered(danish)), len(delivered(english))] == [1, 1]
+    assert delivered(danish)[0].payload["title"] == "Din pakke er leveret"
+    assert delivered(english)[0].payload["title"] == "Your parcel has been delivered"
+    assert service.errors == []
