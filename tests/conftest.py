@@ -139,3 +139,15 @@ async def login(client: AsyncTestClient, citizen_id: int) -> None:
     )
     assert response.status_code == 303, response.text
     assert "fsc_session" in client.cookies
+
+
+@pytest.fixture
+async def service():
+    """A local Web Push service on 127.0.0.1 that checks VAPID tokens and decrypts every payload."""
+    from tests.push_fixtures import VAPID_PUBLIC
+    from tests.push_service import LocalPushService
+
+    push = LocalPushService(VAPID_PUBLIC)
+    await push.start()
+    yield push
+    await push.stop()

@@ -22,7 +22,6 @@ from backend.seed.demo import MAIN_DEMO_CPR
 from tests.conftest import citizen_id_by_cpr
 from tests.e2e.conftest import app_env, free_port, stop, wait_until_ready
 from tests.e2e.test_citizen_home import PHONE
-from tests.integration.test_push_sending import service  # noqa: F401 - the local push service fixture
 from tests.push_fixtures import VAPID_ENV, subscribe
 
 HAPPY = ["received", "picking", "packed", "handed_to_carrier", "out_for_delivery", "delivered"]

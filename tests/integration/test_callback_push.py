@@ -14,19 +14,10 @@ from backend.callbacks.jobs import register
 from backend.callbacks.rules import TZ
 from backend.db.pool import create_pool
 from tests.integration.callback_helpers import book_directly, free_slot, new_citizens, now
-from tests.push_fixtures import VAPID_PUBLIC, CapturingWorker, job, push_settings, subscribe
-from tests.push_service import LocalPushService
+from tests.push_fixtures import CapturingWorker, job, push_settings, subscribe
 
 REMINDER, UNREACHABLE = booking.REMINDER_JOB, booking.UNREACHABLE_JOB
 PHONE = "+45 28 14 63 07"  # book_directly's number
-
-
-@pytest.fixture
-async def service():
-    push = LocalPushService(VAPID_PUBLIC)
-    await push.start()
-    yield push
-    await push.stop()
 
 
 @pytest.fixture

@@ -25,22 +25,12 @@ from backend.warehouse.signing import signature_headers
 from tests.conftest import TEST_CPR_KEY, TEST_SECRET, TEST_WAREHOUSE_SECRET
 from tests.push_fixtures import (
     VAPID_ENV,
-    VAPID_PUBLIC,
     CapturingWorker,
     citizen_with_order,
     job,
     push_settings,
     subscribe,
 )
-from tests.push_service import LocalPushService
-
-
-@pytest.fixture
-async def service():
-    push = LocalPushService(VAPID_PUBLIC)
-    await push.start()
-    yield push
-    await push.stop()
 
 
 @pytest.fixture
