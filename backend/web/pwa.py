@@ -68,13 +68,14 @@ async def manifest() -> Response:
 
 @get("/offline", name="offline", include_in_schema=False)
 async def offline_page(request: Request) -> Response:
-    return render(request, "offline.html", block=None)
+    # Stored by the service worker: never show who was signed in when it was fetched.
+    return render(request, "offline.html", {"viewer": None}, block=None)
 
 
 @get("/offline/queued", name="offline_queued", include_in_schema=False)
 async def offline_queued_page(request: Request) -> Response:
     """Shown by the service worker when an order was kept on the phone to be sent later."""
-    return render(request, "offline_queued.html", block=None)
+    return render(request, "offline_queued.html", {"viewer": None}, block=None)
 
 
 @get("/healthz", include_in_schema=False, cache_control=CacheControlHeader(no_store=True))

@@ -138,3 +138,13 @@ async def test_demo_login_is_off_unless_enabled(db_url):
         assert "Demo" not in page.text and "MitID" in page.text
         response = await client.post("/login/demo", data={"citizen_id": "1", "_csrf_token": await csrf_token(client)})
         assert response.status_code == 404
+
+
+async def test_offline_pages_never_show_who_is_signed_in(client, db):
+    citizen = await db.fetchval("SELECT min(id) FROM citizen WHERE is_demo")
+    name = await db.fetchval("SELECT name FROM citizen WHERE id = $1", citizen)
+    await login(client, citizen)
+    assert name in (await client.get("/")).text
+    for url in ("/offline", "/offline/queued"):
+        page = (await client.get(url)).text
+        assert name not in page and "Log ud" not in page, url
