@@ -26,10 +26,8 @@ from backend.push.subscriptions import (
     InvalidSubscription,
     RenewalIn,
     SubscriptionIn,
-    check_endpoint,
-    check_keys,
-    decode,
     device_label,
+    parse_subscription,
 )
 from backend.web.deps import DB, citizen_required, provide_viewer
 from backend.web.templating import render, see_other
@@ -79,9 +77,7 @@ class NotificationsController(Controller):
         if not request.app.state.settings.push_enabled:
             return not_available()
         try:
-            incoming = decode(await request.body(), SubscriptionIn)
-            endpoint = check_endpoint(incoming.endpoint)
-            keys = check_keys(incoming.keys)
+            _incoming, endpoint, keys = parse_subscription(await request.body(), SubscriptionIn)
         except InvalidSubscription as exc:
             return problem(422, exc.message)
         async with db.transaction():
@@ -114,9 +110,7 @@ async def renew(request: Request, db: DB) -> Response:
     if not request.app.state.settings.push_enabled:
         return not_available()
     try:
-        incoming = decode(await request.body(), RenewalIn)
-        endpoint = check_endpoint(incoming.endpoint)
-        keys = check_keys(incoming.keys)
+        incoming, endpoint, keys = parse_subscription(await request.body(), RenewalIn)
     except InvalidSubscription as exc:
         return problem(422, exc.message)
     async with db.transaction():

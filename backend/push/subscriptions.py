@@ -76,6 +76,13 @@ def decode(body: bytes, struct: type[msgspec.Struct]):
         raise InvalidSubscription(_("The request from this phone was not understood. Reload the page and try again.")) from None
 
 
+def parse_subscription(body: bytes, struct: type[msgspec.Struct]):
+    """Decode a subscription body (new or renewal) and check its endpoint and keys; the checked
+    endpoint and keys are returned with the decoded struct. Raises InvalidSubscription."""
+    incoming = decode(body, struct)
+    return incoming, check_endpoint(incoming.endpoint), check_keys(incoming.keys)
+
+
 def device_label(user_agent: str) -> str:
     """A short, recognisable name for the list of devices, e.g. "iPhone · Safari"."""
     ua = user_agent or ""

@@ -25,25 +25,7 @@ from backend.warehouse.protocol import (
 
 UTC = dt.UTC
 BASE = {"event_id": "evt-1", "order_id": 42, "occurred_at": "2026-11-23T09:15:00Z"}
-PICK_LIST = {
-    "order_id": 42,
-    "reference": "FB-000042",
-    "created_at": "2026-11-23T09:00:00Z",
-    "delivery": {
-        "recipient_name": "Karen Jensen",
-        "address_lines": ["Skovvej 12", "1. tv."],
-        "postcode": "8000",
-        "city": "Aarhus C",
-        "leave_at_door": True,
-        "driver_note": "Behind the green gate",
-        "phone": "+45 12 34 56 78",
-    },
-    "lines": [
-        {"item_no": "SEN-12345", "hmi_no": "12345", "manufacturer": "Coloplast", "name": "SenSura Mio",
-         "packs": 3, "pack_size": 30},
-    ],
-    "expected_delivery": "2026-11-26",
-}
+PICK_LIST = examples.PICK_LIST
 
 
 def body(**fields) -> bytes:
