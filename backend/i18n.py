@@ -120,6 +120,7 @@ def format_money(oere: int) -> str:
     return format_currency(oere / 100, "DKK", locale=current_language.get())
 
 
+@cache
 def language_name(language: str) -> str:
     """A language's name in that language itself (for the language switch)."""
     return Locale.parse(language).get_display_name(language).capitalize()

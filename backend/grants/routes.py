@@ -9,8 +9,7 @@ from litestar.di import NamedDependency, Provide
 
 from backend.auth.models import Viewer
 from backend.grants.rules import Reason, municipality_gate
-from backend.grants.views import load_grant_views
-from backend.orders.queries import select_citizen_for_ordering
+from backend.grants.views import load_citizen_grants
 from backend.orders.service import reason_text
 from backend.orders.status import status_label
 from backend.web.deps import DB, citizen_required, local_today, provide_viewer
@@ -24,8 +23,7 @@ class HomeController(Controller):
     @get("/", name="home")
     async def home(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
         today = local_today()
-        citizen = await select_citizen_for_ordering(db, viewer.citizen_id)
-        grants = await load_grant_views(db, citizen, today)
+        citizen, grants = await load_citizen_grants(db, viewer.citizen_id, today)
         gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
         one_tap = [grant for grant in grants if grant.usual_packs > 0] if gate is Reason.OK else []
         return render(

@@ -25,24 +25,26 @@ async def select_order_by_key(conn: asyncpg.Connection, key: uuid.UUID) -> async
     return await conn.fetchrow("SELECT id, citizen_id, request_hash FROM order_ WHERE idempotency_key = $1", key)
 
 
+# The citizen with what ordering needs: address, municipality rules, delivery preference, latest order.
+CITIZEN_FOR_ORDERING_SQL = """
+SELECT c.id, c.name, c.street, c.postcode, c.city, c.stoma_since,
+       a.participates, a.go_live, a.rules, a.name AS municipality,
+       coalesce(p.method, 'home') AS pref_method, p.pickup_point_id AS pref_pickup_point_id,
+       coalesce(p.leave_at_door_allowed, false) AS leave_at_door_allowed,
+       coalesce(p.driver_note, '') AS pref_driver_note,
+       latest.id AS latest_order_id, latest.status AS latest_order_status,
+       latest.expected_delivery AS latest_order_expected
+  FROM citizen c
+  JOIN authority a ON a.id = c.municipality_id
+  LEFT JOIN delivery_preference p ON p.citizen_id = c.id
+  LEFT JOIN LATERAL (
+        SELECT id, status, expected_delivery FROM order_ WHERE citizen_id = c.id
+         ORDER BY placed_at DESC, id DESC LIMIT 1) latest ON true
+ WHERE c.id = $1"""
+
+
 async def select_citizen_for_ordering(conn: asyncpg.Connection, citizen_id: int) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        """SELECT c.id, c.name, c.street, c.postcode, c.city, c.stoma_since,
-                  a.participates, a.go_live, a.rules, a.name AS municipality,
-                  coalesce(p.method, 'home') AS pref_method, p.pickup_point_id AS pref_pickup_point_id,
-                  coalesce(p.leave_at_door_allowed, false) AS leave_at_door_allowed,
-                  coalesce(p.driver_note, '') AS pref_driver_note,
-                  latest.id AS latest_order_id, latest.status AS latest_order_status,
-                  latest.expected_delivery AS latest_order_expected
-             FROM citizen c
-             JOIN authority a ON a.id = c.municipality_id
-             LEFT JOIN delivery_preference p ON p.citizen_id = c.id
-             LEFT JOIN LATERAL (
-                   SELECT id, status, expected_delivery FROM order_ WHERE citizen_id = c.id
-                    ORDER BY placed_at DESC, id DESC LIMIT 1) latest ON true
-            WHERE c.id = $1""",
-        citizen_id,
-    )
+    return await conn.fetchrow(CITIZEN_FOR_ORDERING_SQL, citizen_id)
 
 
 _GRANTS_SQL = """SELECT g.id, g.product_id, g.quantity_per_period, g.period_days, g.valid_from, g.valid_to,

@@ -27,8 +27,8 @@ from backend.callbacks.labels import (
     topic_label,
 )
 from backend.callbacks.rules import CLAIMABLE_STATUSES, MAX_ATTEMPTS, OUTCOMES, after_no_answer
-from backend.grants.views import load_grant_views
-from backend.orders.queries import select_citizen_for_ordering, select_order
+from backend.grants.views import load_citizen_grants
+from backend.orders.queries import select_order
 from backend.i18n import gettext as _
 from backend.staff import callback_queries as cq
 from backend.staff.guards import provide_staff, staff_required
@@ -58,12 +58,12 @@ async def call_context(db: asyncpg.Connection, callback: asyncpg.Record, staff: 
                        order_form: dict[str, Any] | None = None) -> dict[str, Any]:
     citizen_id = callback["citizen_id"]
     today = local_today()
-    ordering_citizen = await select_citizen_for_ordering(db, citizen_id)
+    ordering_citizen, grants = await load_citizen_grants(db, citizen_id, today)
     return {
         **await phone_order_context(db, ordering_citizen, order_form),
         "callback": callback_view(callback),
         "citizen": await cq.select_citizen(db, citizen_id),
-        "grants": await load_grant_views(db, ordering_citizen, today),
+        "grants": grants,
         "orders": await cq.select_last_orders(db, citizen_id),
         "others": [callback_view(r) for r in await cq.select_other_callbacks(db, citizen_id, callback["id"])],
         "mine": callback["status"] == "in_progress" and callback["claimed_by"] == staff.staff_id,

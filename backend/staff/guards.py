@@ -10,6 +10,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from backend.auth.sessions import SESSION_COOKIE
 from backend.staff.models import ROLES, StaffViewer
+from backend.web.deps import DB
 
 
 def current_staff(connection: ASGIConnection) -> StaffViewer | None:
@@ -36,7 +37,8 @@ def staff_required(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], 
     return guard
 
 
-def provide_staff(request: ASGIConnection) -> StaffViewer:
+def provide_staff(request: ASGIConnection, db: DB) -> StaffViewer:  # noqa: ARG001
+    """The signed-in staff member (``db`` only orders the resolution, see web.deps.provide_viewer)."""
     staff = current_staff(request)
     if staff is None:
         raise NotAuthorizedException()

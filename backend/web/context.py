@@ -9,8 +9,6 @@ can refuse a citizen. Either way: at most one query per request.
 
 from __future__ import annotations
 
-from http.cookies import SimpleCookie
-
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend import i18n
@@ -25,15 +23,20 @@ _NO_SESSION_PREFIXES = ("/static/", "/sw.js", "/manifest.webmanifest", "/healthz
 
 
 def read_cookies(scope: Scope) -> dict[str, str]:
+    """The Cookie header as ``name -> value`` (RFC 6265 pairs; the first of a repeated name wins,
+    surrounding double quotes are dropped; a piece without "=" is ignored). Our own cookies are
+    plain tokens, so nothing needs unescaping; anything odd simply matches no session."""
+    cookies: dict[str, str] = {}
     for name, value in scope.get("headers", ()):
         if name == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # a broken Cookie header is treated as no cookies
-                return {}
-            return {key: morsel.value for key, morsel in jar.items()}
-    return {}
+            for piece in value.decode("latin-1").split(";"):
+                key, sep, val = piece.partition("=")
+                if sep:
+                    val = val.strip()
+                    if len(val) > 1 and val[0] == val[-1] == '"':
+                        val = val[1:-1]
+                    cookies.setdefault(key.strip(), val)
+    return cookies
 
 
 def header(scope: Scope, wanted: bytes) -> str | None:
@@ -43,8 +46,7 @@ def header(scope: Scope, wanted: bytes) -> str | None:
     return None
 
 
-def language_for(scope: Scope, viewer: Viewer | None, default: str) -> str:
-    cookies = read_cookies(scope)
+def language_for(scope: Scope, cookies: dict[str, str], viewer: Viewer | None, default: str) -> str:
     return i18n.pick_language(
         viewer.language if viewer else None,
         cookies.get(LANGUAGE_COOKIE),
@@ -89,11 +91,12 @@ class RequestContextMiddleware:
         state = scope.setdefault("state", {})
         state["viewer"] = state["staff"] = None
         path = scope["path"]
-        cookies = {} if path.startswith(_NO_SESSION_PREFIXES) else read_cookies(scope)
-        citizen_hash = _hashed(cookies, SESSION_COOKIE)
-        staff_hash = _hashed(cookies, STAFF_COOKIE) if is_staff_path(path) else None
+        cookies = read_cookies(scope)
+        no_session = path.startswith(_NO_SESSION_PREFIXES)
+        citizen_hash = None if no_session else _hashed(cookies, SESSION_COOKIE)
+        staff_hash = _hashed(cookies, STAFF_COOKIE) if not no_session and is_staff_path(path) else None
         if citizen_hash is None and staff_hash is None:
-            await self._call(scope, receive, send, litestar_app)
+            await self._call(scope, receive, send, litestar_app, cookies)
             return
         async with litestar_app.state.pool.acquire() as conn:
             if staff_hash is not None:
@@ -102,12 +105,12 @@ class RequestContextMiddleware:
                 state["viewer"] = await load_viewer(conn, citizen_hash)
             state["db"] = conn
             try:
-                await self._call(scope, receive, send, litestar_app)
+                await self._call(scope, receive, send, litestar_app, cookies)
             finally:
                 del state["db"]
 
-    async def _call(self, scope: Scope, receive: Receive, send: Send, litestar_app) -> None:
-        language = language_for(scope, scope["state"]["viewer"], litestar_app.state.settings.default_language)
+    async def _call(self, scope: Scope, receive: Receive, send: Send, litestar_app, cookies: dict[str, str]) -> None:
+        language = language_for(scope, cookies, scope["state"]["viewer"], litestar_app.state.settings.default_language)
         reset = i18n.current_language.set(language)
         try:
             await self.app(scope, receive, send)

@@ -18,7 +18,7 @@ from litestar.status_codes import (
 
 from backend import i18n
 from backend.i18n import gettext as _
-from backend.web.context import language_for
+from backend.web.context import language_for, read_cookies
 from backend.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def _messages(status: int) -> tuple[str, str]:
 def _error_page(request: Request, status: int) -> Response:
     state = request.scope.setdefault("state", {})
     viewer = state.setdefault("viewer", None)
-    token = i18n.current_language.set(language_for(request.scope, viewer, request.app.state.settings.default_language))
+    token = i18n.current_language.set(language_for(request.scope, read_cookies(request.scope), viewer, request.app.state.settings.default_language))
     try:
         title, message = _messages(status)
         if request.url.path.startswith("/api/"):

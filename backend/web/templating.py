@@ -12,11 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from jinja2_fragments import render_block
 from litestar import Request, Response
 from litestar.response import Redirect
 from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
+from markupsafe import Markup
 
 from backend import i18n
 
@@ -33,18 +36,65 @@ def asset_url(path: str) -> str:
     return f"/static/{path}?v={digest}"
 
 
-def _build_environment() -> Environment:
+class ConstantTranslations(Extension):
+    """Translates ``_("literal")`` while a template is compiled, so the page's fixed texts are plain
+    template text at render time (no call per text per request). Each language has its own
+    environment; the language is ``environment.language``. Calls with values, such as
+    ``_("%(count)s packs", count=n)``, and ``ngettext`` stay calls (``_translators``)."""
+
+    def filter_stream(self, stream: TokenStream) -> list[Token]:
+        tokens = list(stream)
+        catalog = i18n.translations(self.environment.language)  # type: ignore[attr-defined]
+        out: list[Token] = []
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            window = tokens[i:i + 4]
+            if (
+                token.type == "name" and token.value == "_" and len(window) == 4
+                and [t.type for t in window[1:]] == ["lparen", "string", "rparen"]
+                and not (out and out[-1].type == "dot")
+            ):
+                # Same result as the runtime call: gettext, then "%" with no values ("%%" -> "%").
+                out.append(Token(token.lineno, "string", catalog.gettext(window[2].value) % {}))
+                i += 4
+                continue
+            out.append(token)
+            i += 1
+        return out
+
+
+def _translators(language: str) -> dict[str, Any]:
+    """Plain (not context-passing) gettext callables bound to one language, with the semantics of
+    Jinja's "newstyle" gettext: the translation is trusted markup, the values are escaped, and
+    ngettext offers ``num``."""
+    catalog = i18n.translations(language)
+
+    def gettext(message: str, **values: Any) -> Markup:
+        return Markup(catalog.gettext(message)) % values
+
+    def ngettext(singular: str, plural: str, num: int, **values: Any) -> Markup:
+        values.setdefault("num", num)
+        return Markup(catalog.ngettext(singular, plural, num)) % values
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
+def _build_environment(language: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html", "xml", "svg"]),
         undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
+        extensions=[ConstantTranslations],
         trim_blocks=True,
         lstrip_blocks=True,
         enable_async=False,
+        # Templates ship with the code: no file system check on every render.
+        auto_reload=False,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.language = language  # type: ignore[attr-defined]
     env.globals.update(
+        _translators(language),
         asset=asset_url,
         format_date=i18n.format_date,
         format_datetime=i18n.format_datetime,
@@ -58,7 +108,7 @@ def _build_environment() -> Environment:
     return env
 
 
-environment = _build_environment()
+environments = {language: _build_environment(language) for language in i18n.LANGUAGES}
 
 
 def base_context(request: Request) -> dict[str, Any]:
@@ -92,6 +142,7 @@ def render(
 ) -> Response[str]:
     """Render ``template``; for htmx fragment requests only ``block`` (when given)."""
     values = base_context(request)
+    environment = environments[values["lang"]]
     if context:
         values.update(context)
     if block and is_fragment_request(request):
