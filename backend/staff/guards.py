@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -17,7 +17,7 @@ def current_staff(connection: ASGIConnection) -> StaffViewer | None:
     return connection.scope.get("state", {}).get("staff")
 
 
-def staff_required(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
+def staff_required(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]:
     """Guard: a staff member with one of ``roles`` (default: any staff role) must be signed in.
 
     No staff session: a citizen (session cookie present) gets 403; anybody else is sent to the
@@ -25,7 +25,7 @@ def staff_required(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], 
     """
     allowed = roles or ROLES
 
-    def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:  # async: see citizen_required
         staff = current_staff(connection)
         if staff is None:
             if connection.scope.get("state", {}).get("viewer") is not None or SESSION_COOKIE in connection.cookies:

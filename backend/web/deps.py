@@ -46,7 +46,10 @@ def provide_viewer(request: ASGIConnection, db: DB) -> Viewer:  # noqa: ARG001
     return viewer
 
 
-def citizen_required(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
-    """Guard: deny unless a citizen is signed in (deny by default)."""
+async def citizen_required(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    """Guard: deny unless a citizen is signed in (deny by default).
+
+    Guards are ``async def``: litestar runs a plain function guard in a worker thread, a thread
+    hop on every request for a dictionary lookup."""
     if connection.scope.get("state", {}).get("viewer") is None:
         raise NotAuthorizedException()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 # No 'unsafe-inline' / 'unsafe-eval': templates contain no inline scripts, styles or handlers.
@@ -33,10 +32,13 @@ SECURITY_HEADERS = {
 }
 
 
+_RAW_SECURITY_HEADERS = [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
-    """litestar ``before_send`` hook."""
+    """litestar ``before_send`` hook: adds each header the response does not set itself."""
     if message["type"] == "http.response.start":
-        headers = MutableScopeHeaders.from_message(message)
-        for name, value in SECURITY_HEADERS.items():
-            if name not in headers:
-                headers[name] = value
+        headers = list(message.get("headers", ()))
+        present = {bytes(name).lower() for name, _value in headers}
+        headers.extend(item for item in _RAW_SECURITY_HEADERS if item[0] not in present)
+        message["headers"] = headers
