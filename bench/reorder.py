@@ -53,7 +53,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def prepare_database(dsn: str) -> None:
+async def prepare_database(dsn: str, citizens: int | None = CITIZENS) -> None:
+    """Migrate and load the demo data; with ``citizens``, scaled to that many (bench/scale.sql)."""
     from backend.authorities.reference import load_reference_authorities
     from backend.db.migrate import migrate
     from backend.db.pool import connect
@@ -66,8 +67,8 @@ async def prepare_database(dsn: str) -> None:
         await install_or_upgrade(conn)
         await load_reference_authorities(conn)
         await seed_demo(conn, CPR_KEY)
-        sql = (ROOT / "bench" / "scale.sql").read_text().replace(":n", str(CITIZENS))
-        await conn.execute(sql)
+        if citizens:
+            await conn.execute((ROOT / "bench" / "scale.sql").read_text().replace(":n", str(citizens)))
         counts = await conn.fetchrow(
             "SELECT (SELECT count(*) FROM citizen) AS citizens, (SELECT count(*) FROM grant_) AS grants,"
             " (SELECT count(*) FROM order_) AS orders")

@@ -170,3 +170,15 @@ async def test_static_text_files_are_precompressed_and_fonts_sent_as_they_are(cl
     assert woff2.status_code == 200 and "content-encoding" not in woff2.headers
     for path in ("/static/../backend/settings.py", "/static/%2e%2e/pyproject.toml", "/static/nope.css"):
         assert (await client.get(path)).status_code == 404, path
+
+
+async def test_every_font_our_stylesheet_names_is_served(client):
+    from backend.web.templating import STATIC_DIR
+
+    css = (STATIC_DIR / "css" / "app.css").read_text(encoding="utf-8")
+    urls = re.findall(r'url\("\.\./([^"]+)"\)', css)
+    assert len(urls) == 8 and all(url.endswith("-Latin1.woff2") for url in urls)
+    for url in urls:
+        response = await client.get(f"/static/{url}")
+        assert response.status_code == 200, url
+        assert response.content[:4] == b"wOF2", url
