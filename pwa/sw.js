@@ -103,7 +103,17 @@ async function keepOrder(request) {
   return key;
 }
 
-async function sendKeptOrders() {
+// One run at a time: the Background Sync event and a page's "send-orders" message often arrive
+// together when the phone comes online. Two overlapping runs would both post the same kept order
+// (the server knows its key, so still one order) and both tell the page, which then navigated twice.
+let sending = Promise.resolve();
+
+function sendKeptOrders() {
+  sending = sending.then(sendKeptOrdersNow, sendKeptOrdersNow);
+  return sending;
+}
+
+async function sendKeptOrdersNow() {
   const kept = await outbox("readonly", (store) => store.getAll());
   for (const item of kept) {
     let response;

@@ -9,10 +9,11 @@ if ("serviceWorker" in navigator) {
     });
   });
 
-  // The service worker tells us when an order it kept has been sent: show the receipt.
+  // The service worker tells us when an order it kept has been sent: show the receipt (once).
+  var receiptShown = null;
   navigator.serviceWorker.addEventListener("message", function (event) {
     var data = event.data || {};
-    if (data.type !== "order-sent") {
+    if (data.type !== "order-sent" || (data.url && (data.url === receiptShown || data.url === window.location.href))) {
       return;
     }
     var status = document.querySelector("[data-queued-status]");
@@ -20,6 +21,7 @@ if ("serviceWorker" in navigator) {
       status.textContent = status.dataset.sentText;
     }
     if (data.ok && data.url) {
+      receiptShown = data.url;
       window.location.assign(data.url);
     }
   });
