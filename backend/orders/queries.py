@@ -47,6 +47,17 @@ async def select_citizen_for_ordering(conn: asyncpg.Connection, citizen_id: int)
     return await conn.fetchrow(CITIZEN_FOR_ORDERING_SQL, citizen_id)
 
 
+async def select_citizen_for_ordering_and_key(conn: asyncpg.Connection, citizen_id: int,
+                                              key: uuid.UUID) -> asyncpg.Record | None:
+    """The citizen for ordering, and the order already placed with ``key`` (key_order_id,
+    key_citizen_id, key_request_hash; NULL when the key is new)."""
+    return await conn.fetchrow(
+        f"""SELECT c.*, k.id AS key_order_id, k.citizen_id AS key_citizen_id, k.request_hash AS key_request_hash
+              FROM ({CITIZEN_FOR_ORDERING_SQL}) c LEFT JOIN order_ k ON k.idempotency_key = $2""",
+        citizen_id, key,
+    )
+
+
 _GRANTS_SQL = """SELECT g.id, g.product_id, g.quantity_per_period, g.period_days, g.valid_from, g.valid_to,
                          p.pack_size, p.unit, p.name AS product_name
                     FROM grant_ g JOIN product p ON p.id = g.product_id
@@ -107,28 +118,27 @@ async def select_pickup_points(conn: asyncpg.Connection) -> list[asyncpg.Record]
     return await conn.fetch("SELECT id, name, street, postcode, city FROM pickup_point WHERE active ORDER BY name")
 
 
-async def insert_order(conn: asyncpg.Connection, **values: object) -> int:
-    columns = list(values)
-    placeholders = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+async def insert_order(conn: asyncpg.Connection, order: dict[str, object], *,
+                       lines: list[tuple[int, int, int, int]], allocations: list[tuple[int, dt.date, int]]) -> int:
+    """The order row, its lines (grant_id, product_id, packs, pieces) and its grant allocations
+    (grant_id, period_start, pieces) in one statement; returns the order id."""
+    columns = list(order)
+    n = len(columns)
+    placeholders = ", ".join(f"${i}" for i in range(1, n + 1))
+    line_columns = list(zip(*lines, strict=True)) if lines else [(), (), (), ()]
+    allocation_columns = list(zip(*allocations, strict=True)) if allocations else [(), (), ()]
     return await conn.fetchval(
-        f"INSERT INTO order_ ({', '.join(columns)}) VALUES ({placeholders}) RETURNING id",  # columns are ours
-        *values.values(),
-    )
-
-
-async def insert_lines(conn: asyncpg.Connection, order_id: int, lines: list[tuple[int, int, int, int]]) -> None:
-    """lines: (grant_id, product_id, packs, pieces)"""
-    await conn.executemany(
-        "INSERT INTO order_line (order_id, grant_id, product_id, packs, pieces) VALUES ($1, $2, $3, $4, $5)",
-        [(order_id, *line) for line in lines],
-    )
-
-
-async def insert_allocations(conn: asyncpg.Connection, order_id: int, rows: list[tuple[int, dt.date, int]]) -> None:
-    """rows: (grant_id, period_start, pieces)"""
-    await conn.executemany(
-        "INSERT INTO grant_allocation (order_id, grant_id, period_start, pieces) VALUES ($1, $2, $3, $4)",
-        [(order_id, *row) for row in rows],
+        f"""WITH o AS (INSERT INTO order_ ({', '.join(columns)}) VALUES ({placeholders}) RETURNING id),
+                l AS (INSERT INTO order_line (order_id, grant_id, product_id, packs, pieces)
+                      SELECT o.id, x.grant_id, x.product_id, x.packs, x.pieces
+                        FROM o, unnest(${n + 1}::bigint[], ${n + 2}::int[], ${n + 3}::int[], ${n + 4}::int[])
+                                AS x (grant_id, product_id, packs, pieces)),
+                a AS (INSERT INTO grant_allocation (order_id, grant_id, period_start, pieces)
+                      SELECT o.id, y.grant_id, y.period_start, y.pieces
+                        FROM o, unnest(${n + 5}::bigint[], ${n + 6}::date[], ${n + 7}::int[])
+                                AS y (grant_id, period_start, pieces))
+           SELECT id FROM o""",  # column names are ours, values are parameters
+        *order.values(), *map(list, line_columns), *map(list, allocation_columns),
     )
 
 

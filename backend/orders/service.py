@@ -111,13 +111,21 @@ def request_hash(request: PlaceOrder) -> bytes:
     return hashlib.sha256(msgspec.json.encode([request.citizen_id, lines, request.delivery])).digest()
 
 
+def _replayed(request: PlaceOrder, digest: bytes, order_id: int | None, citizen_id: int | None,
+              hashed: bytes | None) -> PlacedOrder | None:
+    """The order already placed with the request's key (order_id, its citizen and request hash), if any."""
+    if order_id is None:
+        return None
+    if citizen_id != request.citizen_id or bytes(hashed or b"") != digest:
+        raise OrderRejected(_("This order request was already used for another order. Reload the page and try again."))
+    return PlacedOrder(order_id, replayed=True)
+
+
 async def _replay(conn: asyncpg.Connection, request: PlaceOrder, digest: bytes) -> PlacedOrder | None:
     existing = await queries.select_order_by_key(conn, request.key)
     if existing is None:
         return None
-    if existing["citizen_id"] != request.citizen_id or bytes(existing["request_hash"]) != digest:
-        raise OrderRejected(_("This order request was already used for another order. Reload the page and try again."))
-    return PlacedOrder(existing["id"], replayed=True)
+    return _replayed(request, digest, existing["id"], existing["citizen_id"], existing["request_hash"])
 
 
 async def delivery_plan(conn: asyncpg.Connection, citizen: asyncpg.Record, choice: DeliveryChoice | None,
@@ -195,11 +203,12 @@ async def place_order(conn: asyncpg.Connection, request: PlaceOrder, today: dt.d
 
 
 async def _place(conn: asyncpg.Connection, request: PlaceOrder, digest: bytes, today: dt.date) -> PlacedOrder:
-    if (replay := await _replay(conn, request, digest)) is not None:
-        return replay
-    citizen = await queries.select_citizen_for_ordering(conn, request.citizen_id)
+    citizen = await queries.select_citizen_for_ordering_and_key(conn, request.citizen_id, request.key)
     if citizen is None:
         raise OrderRejected(_("Unknown citizen."), status_code=404)
+    replay = _replayed(request, digest, citizen["key_order_id"], citizen["key_citizen_id"], citizen["key_request_hash"])
+    if replay is not None:
+        return replay
     gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
     if gate is not Reason.OK:
         raise OrderRejected(reason_text(gate, gate_date))
@@ -212,15 +221,6 @@ async def _place(conn: asyncpg.Connection, request: PlaceOrder, digest: bytes, t
     lines = await basket(conn, citizen, grants, allocated, today)
     chosen = check_lines(request.lines, lines)
     plan = await delivery_plan(conn, citizen, request.delivery, today)
-    order_id = await queries.insert_order(
-        conn, citizen_id=request.citizen_id, status="placed", placed_by_kind=request.actor.kind,
-        placed_by_id=request.actor.id, idempotency_key=request.key, request_hash=digest,
-        delivery_method=plan.method.value, recipient_name=plan.recipient_name, street=plan.street,
-        postcode=plan.postcode, city=plan.city, pickup_point_id=plan.pickup_point_id,
-        leave_at_door=plan.leave_at_door, driver_note=plan.driver_note, expected_delivery=plan.expected_delivery,
-    )
-    await queries.insert_lines(conn, order_id, [(line.grant_id, line.product_id, packs, packs * line.pack_size)
-                                                for line, packs in chosen])
     horizon = supply_horizon_days(citizen["stoma_since"], today, rule_config(citizen["rules"]))
     allocation_rows = []
     grant_rows = {g["id"]: g for g in grants}
@@ -229,7 +229,17 @@ async def _place(conn: asyncpg.Connection, request: PlaceOrder, digest: bytes, t
         for period_start, pieces in allocate(terms, allocated.get(line.grant_id, {}), today, horizon,
                                              packs * line.pack_size):
             allocation_rows.append((line.grant_id, period_start, pieces))
-    await queries.insert_allocations(conn, order_id, allocation_rows)
+    order_id = await queries.insert_order(
+        conn,
+        {"citizen_id": request.citizen_id, "status": "placed", "placed_by_kind": request.actor.kind,
+         "placed_by_id": request.actor.id, "idempotency_key": request.key, "request_hash": digest,
+         "delivery_method": plan.method.value, "recipient_name": plan.recipient_name, "street": plan.street,
+         "postcode": plan.postcode, "city": plan.city, "pickup_point_id": plan.pickup_point_id,
+         "leave_at_door": plan.leave_at_door, "driver_note": plan.driver_note,
+         "expected_delivery": plan.expected_delivery},
+        lines=[(line.grant_id, line.product_id, packs, packs * line.pack_size) for line, packs in chosen],
+        allocations=allocation_rows,
+    )
     await insert_first_parcel(conn, order_id)
     await notify_parcel_change(conn, order_id, 1, "placed")
     await jobs.enqueue(conn, "order_placed", {"order_id": order_id}, dedupe_key=f"order_placed:{order_id}")
