@@ -27,8 +27,8 @@ def push_server(db_url):
         yield url
 
 
-async def shown(worker, count: int) -> list[dict]:
-    for _ in range(150):  # up to 15 s on a busy machine
+async def shown(worker, count: int, seconds: float = 15) -> list[dict]:
+    for _ in range(int(seconds * 10)):  # 15 s by default, for a busy machine
         notes = await worker.evaluate(NOTIFICATIONS)
         if len(notes) >= count:
             return notes
@@ -75,9 +75,17 @@ async def test_notifications_page_and_service_worker_push_handlers(push_server, 
             "origin": push_server, "registrationId": registration["registrationId"], "data": json.dumps(payload)})
 
     tag = f"parcel-{order}-1"
-    await push({"title": "Din pakke kommer i dag", "body": "Chaufføren er på vej med din pakke.",
-                "url": f"/orders/{order}", "tag": tag, "type": "out_for_delivery", "icon": "/static/icons/icon-192.png"})
-    [note] = await shown(worker, 1)
+    first = {"title": "Din pakke kommer i dag", "body": "Chaufføren er på vej med din pakke.",
+             "url": f"/orders/{order}", "tag": tag, "type": "out_for_delivery", "icon": "/static/icons/icon-192.png"}
+    # DevTools sometimes loses a message delivered right after ServiceWorker.enable (about one
+    # run in eight; the worker is running and the next message arrives): deliver the first one
+    # again until it shows. Same tag, so a repeat replaces rather than adds.
+    for _ in range(5):
+        await push(first)
+        notes = await shown(worker, 1, seconds=3)
+        if notes:
+            break
+    [note] = notes
     assert note == {"title": "Din pakke kommer i dag", "body": "Chaufføren er på vej med din pakke.", "tag": tag,
                     "icon": push_server + "/static/icons/icon-192.png", "url": f"/orders/{order}"}
 
