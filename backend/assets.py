@@ -1,6 +1,7 @@
 """Copy the front-end packages we serve from node_modules into pwa/static/vendor (git-ignored).
 
-Only the files the pages use are copied: DKFDS's borger.dk theme CSS with its woff2/woff fonts,
+Only the files the pages use are copied: DKFDS's borger.dk theme CSS with the fonts and icons it
+refers to,
 the Latin-1 subsets of IBM Plex Sans (which pwa/static/css/app.css prefers: ~17 KB per weight
 instead of ~56-77 KB) and htmx. The lockfile (package-lock.json) pins their versions.
 """
@@ -18,9 +19,13 @@ VENDOR = REPO_ROOT / "pwa" / "static" / "vendor"
 # (source under node_modules, destination under pwa/static/vendor)
 FILES = (
     ("dkfds/dist/css/dkfds-borgerdk.min.css", "dkfds/css/dkfds-borgerdk.min.css"),
+    ("dkfds/dist/img/logo-borgerdk.svg", "dkfds/img/logo-borgerdk.svg"),
+    ("dkfds/dist/img/logo-placeholder.png", "dkfds/img/logo-placeholder.png"),
     ("htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"),
 )
 TREES = (
+    # The icons DKFDS's CSS draws with (select chevron, checkbox tick, alert icons, …).
+    ("dkfds/dist/img/svg-icons", "dkfds/img/svg-icons"),
     ("dkfds/dist/fonts/IBMPlexSans/complete/woff2", "dkfds/fonts/IBMPlexSans/complete/woff2"),
     ("dkfds/dist/fonts/IBMPlexSans/complete/woff", "dkfds/fonts/IBMPlexSans/complete/woff"),
 )

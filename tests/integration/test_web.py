@@ -1,6 +1,7 @@
 """Cross-cutting web behaviour: i18n, CSRF, security headers, compression, caching, PWA files."""
 
 import re
+from pathlib import PurePosixPath
 
 from backend.web.security import CONTENT_SECURITY_POLICY
 from backend.web.templating import TEMPLATES_DIR
@@ -172,13 +173,24 @@ async def test_static_text_files_are_precompressed_and_fonts_sent_as_they_are(cl
         assert (await client.get(path)).status_code == 404, path
 
 
-async def test_every_font_our_stylesheet_names_is_served(client):
+async def test_every_file_our_stylesheets_refer_to_is_served(client):
+    """Fonts and icons named by url(…) in DKFDS's CSS and ours (a missing one is a silent 404:
+    no tick in a checked checkbox, no chevron on a select)."""
     from backend.web.templating import STATIC_DIR
 
-    css = (STATIC_DIR / "css" / "app.css").read_text(encoding="utf-8")
-    urls = re.findall(r'url\("\.\./([^"]+)"\)', css)
-    assert len(urls) == 8 and all(url.endswith("-Latin1.woff2") for url in urls)
-    for url in urls:
-        response = await client.get(f"/static/{url}")
-        assert response.status_code == 200, url
-        assert response.content[:4] == b"wOF2", url
+    css_files = ["vendor/dkfds/css/dkfds-borgerdk.min.css", "css/app.css", "css/staff.css"]
+    checked = set()
+    for css_file in css_files:
+        css = (STATIC_DIR / css_file).read_text(encoding="utf-8")
+        base = "/static/" + css_file.rsplit("/", 1)[0] + "/"
+        for url in re.findall(r'url\(\s*["\']?([^"\')]+)["\']?\s*\)', css):
+            if url.startswith("data:") or url.endswith((".eot", ".ttf")):  # formats no browser we serve asks for
+                continue
+            path = str(PurePosixPath(base + url.split("#")[0].split("?")[0]))
+            path = path.replace("/css/../", "/")
+            checked.add(path)
+    assert any(path.endswith("svg-icons/check.svg") for path in checked)
+    assert sum(path.endswith("-Latin1.woff2") for path in checked) == 8
+    for path in sorted(checked):
+        response = await client.get(path)
+        assert response.status_code == 200, path
