@@ -43,6 +43,7 @@ class NetworkLog:
         self.url: dict[str, str] = {}
         self.cached: set[str] = set()
         self.bytes: dict[str, int] = {}
+        self.failed: list[str] = []  # responses >= 400 (a missing icon or font is a silent 404)
 
     async def attach(self, context, page) -> None:
         cdp = await context.new_cdp_session(page)
@@ -55,6 +56,8 @@ class NetworkLog:
 
     def _response(self, event: dict) -> None:
         response = event["response"]
+        if response["status"] >= 400:
+            self.failed.append(f'{response["status"]} {response["url"]}')
         if response.get("fromDiskCache") or response.get("fromServiceWorker") or response.get("fromPrefetchCache"):
             self.cached.add(event["requestId"])
 
@@ -135,6 +138,7 @@ async def measure(base: str) -> dict:
         "largest": [{"path": url.removeprefix(base), "kb": round(size / 1024, 1)} for url, size in largest],
         "interaction_kb": interactions,
         "repeat_visit_static_fetches": len(repeat_static),
+        "http_errors": log.failed,
         "budgets": {"first_visit_kb": BUDGET_FIRST_VISIT_KB, "interaction_kb": BUDGET_INTERACTION_KB,
                     "repeat_visit_static_fetches": 0},
     }
