@@ -30,7 +30,7 @@ from backend.web.context import RequestContextMiddleware
 from backend.web.deps import provide_db
 from backend.web.errors import exception_handlers
 from backend.web.security import add_security_headers
-from backend.web.static import static_file
+from backend.web import static
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             CallbackController,
             *STAFF_CONTROLLERS,
             *pwa.routes,
-            static_file,
+            *static.routes,
         ],
         dependencies={"db": Provide(provide_db)},
         middleware=[RequestContextMiddleware],

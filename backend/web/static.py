@@ -18,7 +18,7 @@ from pathlib import Path
 
 import anyio
 import brotli
-from litestar import Request, Response, get
+from litestar import Request, Response, get, head
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
@@ -61,8 +61,7 @@ def accepted_encodings(request: Request) -> set[str]:
     return accepted
 
 
-@get("/static/{path:path}", include_in_schema=False, name="static")
-async def static_file(request: Request, path: FromPath[str]) -> Response:
+async def _asset_response(request: Request, path: str) -> tuple[bytes, str, dict[str, str]]:
     file = (_root / path.lstrip("/")).resolve()
     if not file.is_relative_to(_root) or not file.is_file():
         raise NotFoundException()
@@ -78,4 +77,20 @@ async def static_file(request: Request, path: FromPath[str]) -> Response:
             body, headers["Content-Encoding"] = asset.br, "br"
         elif "gzip" in accepted:
             body, headers["Content-Encoding"] = asset.gzip, "gzip"
-    return Response(body, media_type=asset.media_type, headers=headers)
+    return body, asset.media_type, headers
+
+
+@get("/static/{path:path}", include_in_schema=False, name="static")
+async def static_file(request: Request, path: FromPath[str]) -> Response:
+    body, media_type, headers = await _asset_response(request, path)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+@head("/static/{path:path}", include_in_schema=False, name="static_head")
+async def static_file_head(request: Request, path: FromPath[str]) -> Response[None]:
+    """The same headers as GET, without the body."""
+    body, media_type, headers = await _asset_response(request, path)
+    return Response(None, media_type=media_type, headers={**headers, "Content-Length": str(len(body))})
+
+
+routes = [static_file, static_file_head]

@@ -194,3 +194,13 @@ async def test_every_file_our_stylesheets_refer_to_is_served(client):
     for path in sorted(checked):
         response = await client.get(path)
         assert response.status_code == 200, path
+
+
+async def test_head_on_a_static_file_gives_the_headers_without_the_body(client):
+    css = "/static/css/app.css"
+    got = await client.get(css, headers={"Accept-Encoding": "br"})
+    head = await client.head(css, headers={"Accept-Encoding": "br"})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert head.headers["content-encoding"] == "br" and "immutable" in head.headers["cache-control"]
+    assert (await client.head("/static/nope.css")).status_code == 404
