@@ -88,10 +88,6 @@ class GrantView(msgspec.Struct, frozen=True):
     reason: str  # plain-language reason when nothing can be ordered now
     texts: GrantTexts
 
-    @property
-    def packs_left(self) -> int:
-        return self.balance.packs_left(self.pack_size)
-
 
 def grant_texts(b: Balance, limit: Orderable, reason: str, pack_size: int, unit: str, period_days: int) -> GrantTexts:
     active = b.status is GrantStatus.ACTIVE

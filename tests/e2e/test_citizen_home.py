@@ -14,6 +14,22 @@ async def assert_accessible(page) -> None:
     assert violations == [], [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations]
 
 
+async def signed_in_phone(browser, base: str, name: str, *, permissions: tuple[str, ...] = ()):
+    """A phone-sized browser context signed in as ``name`` (demo login) on "Mine produkter", with
+    the service worker in control; returns (context, page, page errors)."""
+    context = await browser.new_context(viewport=PHONE, locale="da-DK")
+    if permissions:
+        await context.grant_permissions(list(permissions), origin=base)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await page.goto(base + "/login")
+    await page.get_by_role("button", name=name).click()
+    await page.get_by_role("heading", level=1, name="Mine produkter").wait_for()
+    await page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    return context, page, errors
+
+
 async def test_login_see_products_and_switch_language(live_server, browser, db):
     citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
     name = await db.fetchval("SELECT name FROM citizen WHERE id = $1", citizen)

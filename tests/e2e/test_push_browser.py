@@ -13,7 +13,7 @@ import pytest
 from backend.seed.demo import MAIN_DEMO_CPR
 from tests.conftest import citizen_id_by_cpr
 from tests.e2e.conftest import serve_app
-from tests.e2e.test_citizen_home import PHONE, assert_accessible
+from tests.e2e.test_citizen_home import assert_accessible, signed_in_phone
 from tests.push_fixtures import VAPID_ENV
 
 NOTIFICATIONS = "self.registration.getNotifications().then((ns) => ns.map((n) => " \
@@ -40,16 +40,7 @@ async def test_notifications_page_and_service_worker_push_handlers(push_server, 
     citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
     name = await db.fetchval("SELECT name FROM citizen WHERE id = $1", citizen)
     order = await db.fetchval("SELECT id FROM order_ WHERE citizen_id = $1 ORDER BY id DESC LIMIT 1", citizen)
-    context = await browser.new_context(viewport=PHONE, locale="da-DK")
-    await context.grant_permissions(["notifications"], origin=push_server)
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-    await page.goto(push_server + "/login")
-    await page.get_by_role("button", name=name).click()
-    await page.get_by_role("heading", level=1, name="Mine produkter").wait_for()
-    await page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    context, page, errors = await signed_in_phone(browser, push_server, name, permissions=("notifications",))
 
     # The page, reached by a boosted link: push.js is loaded on demand and shows the button.
     await page.get_by_role("link", name="Notifikationer på din telefon").click()

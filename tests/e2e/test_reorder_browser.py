@@ -4,7 +4,7 @@ import re
 
 from backend.seed.demo import MAIN_DEMO_CPR
 from tests.conftest import citizen_id_by_cpr
-from tests.e2e.test_citizen_home import PHONE, assert_accessible
+from tests.e2e.test_citizen_home import assert_accessible, signed_in_phone
 
 
 async def orders_of(db, citizen):
@@ -15,15 +15,7 @@ async def orders_of(db, citizen):
 async def test_tap_receipt_cancel_then_offline_tap_is_sent_once(live_server, browser, db):
     citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
     name = await db.fetchval("SELECT name FROM citizen WHERE id = $1", citizen)
-    context = await browser.new_context(viewport=PHONE, locale="da-DK")
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-
-    await page.goto(live_server + "/login")
-    await page.get_by_role("button", name=name).click()
-    await page.get_by_role("heading", level=1, name="Mine produkter").wait_for()
-    await page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    context, page, errors = await signed_in_phone(browser, live_server, name)
 
     # One tap, no confirmation step: the receipt.
     await page.get_by_role("button", name="Bestil igen").click()
