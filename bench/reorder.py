@@ -77,15 +77,14 @@ async def prepare_database(dsn: str, citizens: int | None = CITIZENS) -> None:
         await conn.close()
 
 
-def serve(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+def serve(target: str, port: int, env: dict[str, str], health_path: str = "/healthz") -> subprocess.Popen:
     command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--workers", str(WORKERS),
                "--host", "127.0.0.1", "--port", str(port), "--no-access-log", target]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz" if "backend" in target
-                                        else f"http://127.0.0.1:{port}/", timeout=1):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{health_path}", timeout=1):
                 return process
         except OSError:
             time.sleep(0.2)
@@ -153,7 +152,7 @@ def main() -> None:
         csrf = generate_csrf_token(hashlib.sha256(b"csrf:" + SECRET.encode()).hexdigest())
         results = {}
         port = free_port()
-        baseline = serve("bench.baseline_app:create_baseline", port, env)
+        baseline = serve("bench.baseline_app:create_baseline", port, env, health_path="/")
         try:
             results["baseline"] = run_wrk(wrk, f"http://127.0.0.1:{port}/", "baseline", csrf)
         finally:

@@ -1,0 +1,91 @@
+"""Floors for bench/floor.py: the home page with everything but its essential work taken away.
+
+Served like the app and the baseline (granian, same workers), this litestar + asyncpg app answers:
+- ``/render``: the baseline's ``SELECT 1``, then the real home page template rendered with a
+  context loaded once at start-up, compressed as the app compresses pages (brotli quality 1).
+  What any Jinja-rendered home page of this size costs, with no data of its own.
+- ``/home``: the real home page work and nothing else: the session cookie's lookup, the citizen
+  with grants (one query, as the app), the grant rules, the same template, brotli. No guard,
+  dependency injection, CSRF middleware, security headers or exception handling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+import brotli
+from litestar import Litestar, Request, Response, get
+
+from backend.auth.models import Viewer
+from backend.auth.queries import select_viewer
+from backend.auth.sessions import token_hash
+from backend.db.pool import create_pool
+from backend.grants.rules import Reason, municipality_gate
+from backend.grants.views import load_citizen_grants
+from backend.orders.service import reason_text
+from backend.orders.status import status_label
+from backend.web.deps import local_today
+from backend.web.templating import environments
+
+TEMPLATE = environments["da"].get_template("home.html")
+
+
+def compressed(body: str) -> Response[bytes]:
+    return Response(brotli.compress(body.encode(), quality=1, lgwin=18), media_type="text/html",
+                    headers={"Content-Encoding": "br", "Cache-Control": "no-store"})
+
+
+async def page_context(conn: asyncpg.Connection, viewer: Viewer, today: dt.date) -> dict[str, Any]:
+    """The values the real home page renders with (grants.routes.HomeController + base_context)."""
+    citizen, grants = await load_citizen_grants(conn, viewer.citizen_id, today)
+    gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
+    return {
+        "lang": "da", "csrf_token": "x" * 64, "viewer": viewer, "staff": None, "path": "/", "query": "",
+        "demo_login": False, "citizen": citizen, "grants": grants, "gate": gate.value,
+        "gate_reason": reason_text(gate, gate_date),
+        "one_tap": [grant for grant in grants if grant.usual_packs > 0] if gate is Reason.OK else [],
+        "idempotency_key": uuid.uuid4(), "today": today, "status_label": status_label,
+    }
+
+
+def create_floor() -> Litestar:
+    dsn = os.environ["FSC_DATABASE_URL"]
+    canned: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        app.state.pool = await create_pool(dsn, min_size=2, max_size=10)
+        async with app.state.pool.acquire() as conn:
+            row = await select_viewer(conn, token_hash("bench-session-00000001"))
+            viewer = Viewer(bytes(row["token_hash"]), row["citizen_id"], row["name"], row["language"])
+            canned.update(await page_context(conn, viewer, local_today()))
+        try:
+            yield
+        finally:
+            await app.state.pool.close()
+
+    @get("/render")
+    async def render_only() -> Response[bytes]:
+        async with app.state.pool.acquire() as conn:
+            await conn.fetchval("SELECT 1")
+        return compressed(TEMPLATE.render(**canned))
+
+    @get("/")
+    async def home(request: Request) -> Response[bytes]:
+        token = request.cookies.get("fsc_session", "")
+        async with app.state.pool.acquire() as conn:
+            row = await select_viewer(conn, token_hash(token) or b"")
+            if row is None:
+                return Response(b"", status_code=401)
+            viewer = Viewer(bytes(row["token_hash"]), row["citizen_id"], row["name"], row["language"])
+            context = await page_context(conn, viewer, local_today())
+        return compressed(TEMPLATE.render(**context))
+
+    app = Litestar(route_handlers=[render_only, home], lifespan=[lifespan])
+    return app
