@@ -69,6 +69,18 @@ async def test_security_headers_and_csp_without_unsafe(client):
     assert "content-security-policy" in (await client.get("/missing")).headers
 
 
+async def test_static_files_carry_nosniff_but_not_the_document_headers(client):
+    from backend.web.templating import asset_url
+
+    for path in ("css/app.css", "js/app.js", "icons/icon-192.png"):
+        headers = (await client.get(asset_url(path))).headers
+        assert headers["x-content-type-options"] == "nosniff", path
+        assert "content-security-policy" not in headers and "x-frame-options" not in headers, path
+    # An SVG opened on its own is a document; a missing file gets an error page.
+    for path in ("/static/icons/product-placeholder.svg", "/static/nope.css"):
+        assert (await client.get(path)).headers["content-security-policy"] == CONTENT_SECURITY_POLICY, path
+
+
 def test_templates_parse_and_have_no_inline_scripts_styles_or_handlers():
     from backend.web.templating import environments
 
@@ -159,8 +171,8 @@ async def test_static_text_files_are_precompressed_and_fonts_sent_as_they_are(cl
     br = await client.get(css, headers={"Accept-Encoding": "gzip, br"})
     assert br.headers["content-encoding"] == "br" and br.headers["vary"] == "Accept-Encoding"
     assert br.content == plain.content  # decoded by httpx
-    # Best ratio, not the per-request page setting: the 215 KB stylesheet travels as ~22 KB.
-    assert int(br.headers["content-length"]) < len(plain.content) / 8
+    # Best ratio, not the per-request page setting: the purged ~27 KB stylesheet travels as ~5 KB.
+    assert int(br.headers["content-length"]) < len(plain.content) / 4
     gz = await client.get(css, headers={"Accept-Encoding": "gzip"})
     assert gz.headers["content-encoding"] == "gzip" and gz.content == plain.content
     font_dir = "vendor/dkfds/fonts/IBMPlexSans/complete/woff2/"
@@ -171,6 +183,17 @@ async def test_static_text_files_are_precompressed_and_fonts_sent_as_they_are(cl
     assert woff2.status_code == 200 and "content-encoding" not in woff2.headers
     for path in ("/static/../backend/settings.py", "/static/%2e%2e/pyproject.toml", "/static/nope.css"):
         assert (await client.get(path)).status_code == 404, path
+
+
+async def test_dkfds_stylesheet_keeps_the_rules_our_pages_use_and_no_others():
+    """fsc build-assets purges DKFDS's CSS against our templates, scripts and Python code."""
+    from backend.web.templating import STATIC_DIR
+
+    css = (STATIC_DIR / "vendor/dkfds/css/dkfds-borgerdk.min.css").read_text(encoding="utf-8")
+    assert len(css) < 60_000  # all of DKFDS: ~215 KB
+    for rule in (".button-primary", ".form-checkbox:checked", ".alert-error", ".skipnav", "@font-face",
+                 ".badge-error"):  # the last is named only in Python (backend/callbacks/labels.py)
+        assert rule in css, rule
 
 
 async def test_every_file_our_stylesheets_refer_to_is_served(client):
@@ -189,7 +212,7 @@ async def test_every_file_our_stylesheets_refer_to_is_served(client):
             path = str(PurePosixPath(base + url.split("#")[0].split("?")[0]))
             path = path.replace("/css/../", "/")
             checked.add(path)
-    assert any(path.endswith("svg-icons/check.svg") for path in checked)
+    assert any(path.endswith("svg-icons/check-white.svg") for path in checked)  # the checkbox tick
     assert sum(path.endswith("-Latin1.woff2") for path in checked) == 8
     for path in sorted(checked):
         response = await client.get(path)
