@@ -36,17 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reorder import (  # noqa: E402  (the same setup as the benchmark the targets are for)
     CITIZENS,
     CONNECTIONS,
-    CPR_KEY,
     DURATION_S,
     ROOT,
-    SECRET,
     THREADS,
-    WAREHOUSE_SECRET,
     ensure_wrk,
     free_port,
     prepare_database,
     run_wrk,
     serve,
+    server_env,
     stop,
 )
 
@@ -85,8 +83,7 @@ def main() -> None:
     results: dict[str, dict[str, float]] = {}
     try:
         asyncio.run(prepare_database(dsn))
-        env = dict(os.environ, FSC_DATABASE_URL=dsn, FSC_SECRET_KEY=SECRET, FSC_CPR_KEY=CPR_KEY,
-                   FSC_WAREHOUSE_SECRET=WAREHOUSE_SECRET, FSC_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+        env = server_env(dsn)
         csrf = generate_csrf_token("unused")  # load.lua sends one; the floor app does not check it
         port = free_port()
         baseline = serve("bench.baseline_app:create_baseline", port, env, health_path="/")

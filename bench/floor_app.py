@@ -4,16 +4,14 @@ Served like the app and the baseline (granian, same workers), this litestar + as
 - ``/render``: the baseline's ``SELECT 1``, then the real home page template rendered with a
   context loaded once at start-up, compressed as the app compresses pages (brotli quality 1).
   What any Jinja-rendered home page of this size costs, with no data of its own.
-- ``/home``: the real home page work and nothing else: the session cookie's lookup, the citizen
+- ``/``: the real home page work and nothing else: the session cookie's lookup, the citizen
   with grants (one query, as the app), the grant rules, the same template, brotli. No guard,
   dependency injection, CSRF middleware, security headers or exception handling.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import uuid
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,13 +21,10 @@ import brotli
 from litestar import Litestar, Request, Response, get
 
 from backend.auth.models import Viewer
-from backend.auth.queries import select_viewer
 from backend.auth.sessions import token_hash
 from backend.db.pool import create_pool
-from backend.grants.rules import Reason, municipality_gate
-from backend.grants.views import load_citizen_grants
-from backend.orders.service import reason_text
-from backend.orders.status import status_label
+from backend.grants.routes import home_values
+from backend.web.context import load_viewer
 from backend.web.deps import local_today
 from backend.web.templating import environments
 
@@ -41,17 +36,10 @@ def compressed(body: str) -> Response[bytes]:
                     headers={"Content-Encoding": "br", "Cache-Control": "no-store"})
 
 
-async def page_context(conn: asyncpg.Connection, viewer: Viewer, today: dt.date) -> dict[str, Any]:
-    """The values the real home page renders with (grants.routes.HomeController + base_context)."""
-    citizen, grants = await load_citizen_grants(conn, viewer.citizen_id, today)
-    gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
-    return {
-        "lang": "da", "csrf_token": "x" * 64, "viewer": viewer, "staff": None, "path": "/", "query": "",
-        "demo_login": False, "citizen": citizen, "grants": grants, "gate": gate.value,
-        "gate_reason": reason_text(gate, gate_date),
-        "one_tap": [grant for grant in grants if grant.usual_packs > 0] if gate is Reason.OK else [],
-        "idempotency_key": uuid.uuid4(), "today": today, "status_label": status_label,
-    }
+async def page_context(conn: asyncpg.Connection, viewer: Viewer) -> dict[str, Any]:
+    """The values the real home page renders with (templating.base_context + grants.routes.home_values)."""
+    return {"lang": "da", "csrf_token": "x" * 64, "viewer": viewer, "staff": None, "path": "/", "query": "",
+            "demo_login": False, **await home_values(conn, viewer.citizen_id, local_today())}
 
 
 def create_floor() -> Litestar:
@@ -62,9 +50,8 @@ def create_floor() -> Litestar:
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         app.state.pool = await create_pool(dsn, min_size=2, max_size=10)
         async with app.state.pool.acquire() as conn:
-            row = await select_viewer(conn, token_hash("bench-session-00000001"))
-            viewer = Viewer(bytes(row["token_hash"]), row["citizen_id"], row["name"], row["language"])
-            canned.update(await page_context(conn, viewer, local_today()))
+            viewer = await load_viewer(conn, token_hash("bench-session-00000001"))
+            canned.update(await page_context(conn, viewer))
         try:
             yield
         finally:
@@ -80,11 +67,10 @@ def create_floor() -> Litestar:
     async def home(request: Request) -> Response[bytes]:
         token = request.cookies.get("fsc_session", "")
         async with app.state.pool.acquire() as conn:
-            row = await select_viewer(conn, token_hash(token) or b"")
-            if row is None:
+            viewer = await load_viewer(conn, token_hash(token) or b"")
+            if viewer is None:
                 return Response(b"", status_code=401)
-            viewer = Viewer(bytes(row["token_hash"]), row["citizen_id"], row["name"], row["language"])
-            context = await page_context(conn, viewer, local_today())
+            context = await page_context(conn, viewer)
         return compressed(TEMPLATE.render(**context))
 
     app = Litestar(route_handlers=[render_only, home], lifespan=[lifespan])

@@ -77,6 +77,13 @@ async def prepare_database(dsn: str, citizens: int | None = CITIZENS) -> None:
         await conn.close()
 
 
+def server_env(dsn: str) -> dict[str, str]:
+    """Environment for the servers a benchmark starts (the app's settings, quiet logging)."""
+    return dict(os.environ, FSC_DATABASE_URL=dsn, FSC_SECRET_KEY=SECRET, FSC_CPR_KEY=CPR_KEY,
+                FSC_WAREHOUSE_SECRET=WAREHOUSE_SECRET, FSC_LOG_LEVEL="WARNING", FSC_DB_POOL_MAX="20",
+                PYTHONPATH=str(ROOT))
+
+
 def serve(target: str, port: int, env: dict[str, str], health_path: str = "/healthz") -> subprocess.Popen:
     command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--workers", str(WORKERS),
                "--host", "127.0.0.1", "--port", str(port), "--no-access-log", target]
@@ -146,9 +153,7 @@ def main() -> None:
     dsn = server.get_uri()
     try:
         asyncio.run(prepare_database(dsn))
-        env = dict(os.environ, FSC_DATABASE_URL=dsn, FSC_SECRET_KEY=SECRET, FSC_CPR_KEY=CPR_KEY,
-                   FSC_WAREHOUSE_SECRET=WAREHOUSE_SECRET,
-                   FSC_LOG_LEVEL="WARNING", FSC_DB_POOL_MAX="20", PYTHONPATH=str(ROOT))
+        env = server_env(dsn)
         csrf = generate_csrf_token(hashlib.sha256(b"csrf:" + SECRET.encode()).hexdigest())
         results = {}
         port = free_port()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from typing import Any
 
+import asyncpg
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
 
@@ -22,21 +25,20 @@ class HomeController(Controller):
 
     @get("/", name="home")
     async def home(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
-        today = local_today()
-        citizen, grants = await load_citizen_grants(db, viewer.citizen_id, today)
-        gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
-        one_tap = [grant for grant in grants if grant.usual_packs > 0] if gate is Reason.OK else []
-        return render(
-            request,
-            "home.html",
-            {
-                "citizen": citizen,
-                "grants": grants,
-                "gate": gate.value,
-                "gate_reason": reason_text(gate, gate_date),
-                "one_tap": one_tap,
-                "idempotency_key": uuid.uuid4(),
-                "today": today,
-                "status_label": status_label,
-            },
-        )
+        return render(request, "home.html", await home_values(db, viewer.citizen_id, local_today()))
+
+
+async def home_values(conn: asyncpg.Connection, citizen_id: int, today: dt.date) -> dict[str, Any]:
+    """What home.html shows besides the values every page has (templating.base_context)."""
+    citizen, grants = await load_citizen_grants(conn, citizen_id, today)
+    gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
+    return {
+        "citizen": citizen,
+        "grants": grants,
+        "gate": gate.value,
+        "gate_reason": reason_text(gate, gate_date),
+        "one_tap": [grant for grant in grants if grant.usual_packs > 0] if gate is Reason.OK else [],
+        "idempotency_key": uuid.uuid4(),
+        "today": today,
+        "status_label": status_label,
+    }

@@ -185,7 +185,7 @@ async def test_static_text_files_are_precompressed_and_fonts_sent_as_they_are(cl
         assert (await client.get(path)).status_code == 404, path
 
 
-async def test_dkfds_stylesheet_keeps_the_rules_our_pages_use_and_no_others():
+def test_dkfds_stylesheet_is_purged_to_the_rules_our_pages_use():
     """fsc build-assets purges DKFDS's CSS against our templates, scripts and Python code."""
     from backend.web.templating import STATIC_DIR
 
