@@ -1,0 +1,78 @@
+"""Hot paths have an index for every table that grows with the citizens (DESIGN §5: national scale,
+1M citizens / 5M grants / 20M orders, no sequential scans on hot paths).
+
+A citizen's and an advisor's everyday journey runs through the ASGI app on one pooled connection
+whose statements are recorded; each is then EXPLAINed with ``enable_seqscan = off``. The planner
+still picks a sequential scan when no index can serve a table, so a "Seq Scan" on a growing table
+in such a plan is a missing index, whatever the size of the test data.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import asyncpg
+from litestar.testing import AsyncTestClient
+
+from backend.app import create_app
+from backend.seed.demo import MAIN_DEMO_CPR
+from tests.conftest import citizen_id_by_cpr, csrf_token, login, make_settings
+from tests.integration.test_staff import staff_id, staff_login
+
+# Tables whose size grows with citizens, orders or time; small reference tables (authority,
+# product, manufacturer, pickup_point, opening hours, settings) may be read whole.
+GROWING = {
+    "audit_log", "backorder", "callback", "callback_slot", "citizen", "delivery_preference", "grant_",
+    "grant_allocation", "order_", "order_line", "parcel", "push_delivery", "push_preference",
+    "push_subscription", "reminder_sent", "session", "staff_session", "temporary_address", "warehouse_event",
+}
+EXPLAINABLE = re.compile(r"^\s*(SELECT|WITH|INSERT|UPDATE|DELETE)\b", re.I)
+
+
+async def recorded_journey(db_url: str, db: asyncpg.Connection) -> list[tuple[str, tuple]]:
+    """The statements (with their values) of one citizen's and one advisor's everyday requests."""
+    statements: list[tuple[str, tuple]] = []
+    app = create_app(make_settings(db_pool_min=1, db_pool_max=1), database_url=db_url)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        async with app.state.pool.acquire() as conn:  # the one connection every request will use
+            conn.add_query_logger(lambda record: statements.append((record.query, tuple(record.args or ()))))
+        citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
+        await login(client, citizen)
+        csrf = await csrf_token(client)
+        assert (await client.get("/")).status_code == 200
+        placed = await client.post("/orders/reorder", data={"_csrf_token": csrf, "idempotency_key": str(uuid.uuid4())},
+                                   follow_redirects=False)
+        assert placed.status_code == 303, placed.text
+        receipt = placed.headers["location"]
+        for url in (receipt, "/orders", "/orders/new", "/delivery", "/notifications", "/callbacks", "/callbacks/new"):
+            assert (await client.get(url)).status_code == 200, url
+        cancelled = await client.post(f"{receipt}/cancel", data={"_csrf_token": csrf}, follow_redirects=False)
+        assert cancelled.status_code == 303, cancelled.text
+
+        await staff_login(client, await staff_id(db, "Anne Holm"))
+        assert (await client.get("/fsc/queue")).status_code == 200
+        waiting = await db.fetchval("SELECT min(id) FROM callback WHERE status = 'waiting'")
+        claimed = await client.post(f"/fsc/callbacks/{waiting}/claim", data={"_csrf_token": csrf},
+                                    follow_redirects=False)
+        assert claimed.status_code == 303, claimed.text
+        assert (await client.get(f"/fsc/callbacks/{waiting}")).status_code == 200
+    return statements
+
+
+async def test_everyday_requests_use_an_index_on_every_growing_table(db_url, db):
+    statements = await recorded_journey(db_url, db)
+    explained = 0
+    missing = []
+    await db.execute("ANALYZE")
+    await db.execute("SET enable_seqscan = off")
+    for query, args in statements:
+        if not EXPLAINABLE.match(query) or "pgqueuer" in query:  # the job queue's own statements
+            continue
+        plan = "\n".join(row[0] for row in await db.fetch(f"EXPLAIN {query}", *args))
+        explained += 1
+        scanned = set(re.findall(r"Seq Scan on (\w+)", plan)) & GROWING
+        if scanned:
+            missing.append(f"{sorted(scanned)} in: {' '.join(query.split())[:300]}")
+    assert explained >= 30, explained  # the journey really ran through the database
+    assert not missing, "\n".join(missing)
