@@ -25,9 +25,11 @@ SELECT g.id, g.product_id, g.quantity_per_period, g.period_days, g.valid_from, g
   JOIN manufacturer m ON m.id = p.manufacturer_id
   JOIN authority payer ON payer.id = g.payer_id
   LEFT JOIN LATERAL (
-        SELECT array_agg(a.period_start) AS starts, array_agg(a.pieces) AS pieces
-          FROM grant_allocation a
-         WHERE a.grant_id = g.id AND a.period_start >= $2::date - g.period_days
+        SELECT array_agg(per_period.period_start) AS starts, array_agg(per_period.pieces) AS pieces
+          FROM (SELECT a.period_start, sum(a.pieces)::int AS pieces
+                  FROM grant_allocation a
+                 WHERE a.grant_id = g.id AND a.period_start >= $2::date - g.period_days
+                 GROUP BY a.period_start) per_period  -- one row per period, however many orders
   ) u ON true
   LEFT JOIN order_line lo ON lo.order_id = (
         SELECT id FROM order_ WHERE citizen_id = $1 AND status <> 'cancelled'

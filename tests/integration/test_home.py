@@ -53,6 +53,26 @@ async def test_home_shows_balances_for_this_period(client, db):
     assert text_of(card, "expiry") == "Indtil videre"
 
 
+async def test_home_adds_up_several_orders_in_one_period_as_the_reorder_does(client, db):
+    today = local_today()
+    citizen = await make_citizen(db, "Flere Ordrer", "0404801234")
+    product = await make_product(db, "Sum Testpose Maxi")
+    grant = await make_grant(db, citizen, product, 90, today - dt.timedelta(days=40))  # period began 10 days ago
+    for days_ago in (5, 3):
+        await make_order(db, citizen, grant, product, 1, 30, today - dt.timedelta(days=days_ago))
+    await login(client, citizen)
+    card = grant_card((await client.get("/")).text, grant)
+    assert text_of(card, "used") == "60 stk."
+    assert text_of(card, "left") == "Tilbage i denne periode: 30 stk. (1 pakke)"
+    # What the page offers is what the one tap orders.
+    placed = await client.post("/orders/reorder", data={"_csrf_token": await csrf_token(client),
+                                                        "idempotency_key": "7d3c0f0e-0000-4000-8000-000000000001"},
+                               follow_redirects=False)
+    assert placed.status_code == 303, placed.text
+    order_id = int(placed.headers["location"].rsplit("/", 1)[1])
+    assert await db.fetchval("SELECT sum(packs) FROM order_line WHERE order_id = $1", order_id) == 1
+
+
 async def test_another_citizens_grants_never_appear(client, db):
     me = await make_citizen(db, "Mig Selv", "0202801234")
     other = await make_citizen(db, "Anden Borger", "0303801234")
