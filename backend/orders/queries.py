@@ -147,12 +147,6 @@ async def lock_order(conn: asyncpg.Connection, citizen_id: int, order_id: int) -
         "SELECT id, status FROM order_ WHERE id = $1 AND citizen_id = $2 FOR UPDATE", order_id, citizen_id)
 
 
-async def mark_cancelled(conn: asyncpg.Connection, order_id: int) -> None:
-    await conn.execute(
-        "UPDATE order_ SET status = 'cancelled', cancelled_at = now(), updated_at = now() WHERE id = $1", order_id)
-    await conn.execute("DELETE FROM grant_allocation WHERE order_id = $1", order_id)
-
-
 async def select_orders(conn: asyncpg.Connection, citizen_id: int, limit: int = 50) -> list[asyncpg.Record]:
     return await conn.fetch(
         """SELECT o.id, o.status, o.placed_at, o.expected_delivery,

@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
+from litestar.response import Redirect
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
@@ -15,9 +16,10 @@ from backend.auth.models import Viewer
 from backend.catalog.labels import unit_label
 from backend.grants.rules import Reason, municipality_gate
 from backend.i18n import gettext as _
+from backend.orders import cancel as cancelling
 from backend.orders import queries, service
 from backend.orders.forms import delivery_choice, idempotency_key, requested_lines
-from backend.orders.models import CANCELLABLE, Actor, OrderRejected, PlaceOrder
+from backend.orders.models import Actor, OrderRejected, PlaceOrder
 from backend.orders.status import status_label
 from backend.parcels.tracking import tracking
 from backend.web.deps import DB, citizen_required, local_today, provide_viewer
@@ -94,8 +96,7 @@ class OrderController(Controller):
         orders = await queries.select_orders(db, viewer.citizen_id)
         return render(request, "orders.html", {"orders": orders, "status_label": status_label})
 
-    async def _order_page(self, request: Request, db: DB, viewer: Viewer, order_id: int,
-                          error: OrderRejected | None = None) -> Response:
+    async def _order_page(self, request: Request, db: DB, viewer: Viewer, order_id: int) -> Response:
         order = await queries.select_order(db, viewer.citizen_id, order_id)
         if order is None:
             raise NotFoundException()
@@ -103,9 +104,8 @@ class OrderController(Controller):
         return render(request, "order.html", {
             "order": order, "lines": lines, "units": {line["grant_id"]: unit_label(line["unit"]) for line in lines},
             "manufacturers": len({line["manufacturer"] for line in lines}), "status_label": status_label,
-            "cancellable": order["status"] in CANCELLABLE, "error": error.message if error else None,
             **await tracking(db, order),
-        }, status_code=error.status_code if error else 200, block="tracking")
+        }, block="tracking")
 
     @get("/{order_id:int}", name="order")
     async def detail(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: FromPath[int]) -> Response:
@@ -120,16 +120,33 @@ class OrderController(Controller):
         except OrderRejected as exc:
             if exc.status_code == 404:
                 raise NotFoundException() from None
-            return await self._order_page(request, db, viewer, order_id, error=exc)
+            return see_other(request, f"/orders/{order_id}", message=exc.message)
         return see_other(request, f"/orders/{order_id}")
 
     @post("/{order_id:int}/cancel", name="order_cancel")
     async def cancel(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: FromPath[int]) -> Response:
         try:
-            await service.cancel_order(db, viewer.citizen_id, order_id, Actor("citizen", viewer.citizen_id))
+            await cancelling.request_cancel(db, viewer.citizen_id, order_id, Actor("citizen", viewer.citizen_id))
         except OrderRejected as exc:
             if exc.status_code == 404:
                 raise NotFoundException() from None
-            return await self._order_page(request, db, viewer, order_id, error=exc)
+            return see_other(request, f"/orders/{order_id}", message=exc.message)
         return see_other(request, f"/orders/{order_id}")
 
+    # POST-only URLs can end up in the address bar (a reload, a shared link, an old bookmark):
+    # a GET there goes to the page the form belongs to instead of "page not found".
+    @get("/{order_id:int}/cancel", name="order_cancel_get")
+    async def cancel_get(self, order_id: FromPath[int]) -> Redirect:
+        return Redirect(f"/orders/{order_id}", status_code=303)
+
+    @get("/{order_id:int}/backorder", name="order_backorder_get")
+    async def backorder_get(self, order_id: FromPath[int]) -> Redirect:
+        return Redirect(f"/orders/{order_id}", status_code=303)
+
+    @get("/reorder", name="order_reorder_get")
+    async def reorder_get(self) -> Redirect:
+        return Redirect("/", status_code=303)
+
+    @get("/new/check", name="order_check_get")
+    async def check_get(self) -> Redirect:
+        return Redirect("/orders/new", status_code=303)

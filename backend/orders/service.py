@@ -1,4 +1,4 @@
-"""Placing and cancelling orders: grant rules, exactly-once keys, row locks, the outbox job.
+"""Placing orders: grant rules, exactly-once keys, row locks, the outbox job (cancelling: cancel.py).
 
 Every order goes through ``place_order`` whoever places it (the citizen's one tap, a custom
 order, FSC staff by phone), so the same rules and the same idempotency apply everywhere.
@@ -29,10 +29,9 @@ from backend.grants.rules import (
 from backend.i18n import format_date
 from backend.i18n import gettext as _
 from backend.orders import queries
-from backend.parcels.queries import decide_backorders, insert_first_parcel
+from backend.parcels.queries import decide_backorders, insert_first_parcel, insert_split_parcel
 from backend.push import notify_parcel_change
 from backend.orders.models import (
-    CANCELLABLE,
     Actor,
     DeliveryChoice,
     DeliveryMethod,
@@ -248,32 +247,21 @@ async def _place(conn: asyncpg.Connection, request: PlaceOrder, digest: bytes, t
     return PlacedOrder(order_id, replayed=False)
 
 
-async def cancel_order(conn: asyncpg.Connection, citizen_id: int, order_id: int, actor: Actor) -> None:
-    """Cancel ("Fortryd") until the warehouse starts picking; frees the grant quota again."""
-    async with conn.transaction():
-        order = await queries.lock_order(conn, citizen_id, order_id)
-        if order is None:
-            raise OrderRejected(_("Order not found."), status_code=404)
-        if order["status"] == "cancelled":
-            raise OrderRejected(_("This order has already been cancelled."))
-        if order["status"] not in CANCELLABLE:
-            raise OrderRejected(_("The warehouse has started packing this order, so it can no longer be cancelled. Call Fælles Service Center if you need help."))
-        await queries.mark_cancelled(conn, order_id)
-        await jobs.enqueue(conn, "order_cancelled", {"order_id": order_id}, dedupe_key=f"order_cancelled:{order_id}")
-        await log_event(conn, actor_kind=actor.kind, actor_id=actor.id, citizen_id=citizen_id,
-                        action="order_cancelled", detail={"order_id": order_id})
-
-
 async def decide_backorder(conn: asyncpg.Connection, citizen_id: int, order_id: int, decision: str,
                            actor: Actor) -> None:
     """The citizen's answer to a backordered item: wait and ship everything together, or split."""
     if decision not in ("wait", "split"):
         raise OrderRejected(_("Choose whether to wait or to have the rest sent now."))
     async with conn.transaction():
-        if await queries.lock_order(conn, citizen_id, order_id) is None:
+        order = await queries.lock_order(conn, citizen_id, order_id)
+        if order is None:
             raise OrderRejected(_("Order not found."), status_code=404)
+        if order["status"] not in ("placed", "received", "picking", "packed"):
+            raise OrderRejected(_("There is no missing product to decide about on this order."))
         if not await decide_backorders(conn, order_id, decision, actor.kind, actor.id):
             raise OrderRejected(_("There is no missing product to decide about on this order."))
+        if decision == "split":
+            await insert_split_parcel(conn, order_id)  # the only way a second parcel comes to be
         await jobs.enqueue(conn, "backorder_decision", {"order_id": order_id, "decision": decision},
                            dedupe_key=f"backorder_decision:{order_id}")
         await log_event(conn, actor_kind=actor.kind, actor_id=actor.id, citizen_id=citizen_id,

@@ -8,6 +8,7 @@ import asyncpg
 
 from backend.catalog.labels import N_
 from backend.i18n import gettext
+from backend.orders.receipt import receipt
 from backend.parcels import queries
 
 FINAL = frozenset({"delivered", "returned"})
@@ -39,7 +40,9 @@ async def tracking(conn: asyncpg.Connection, order: asyncpg.Record) -> dict[str,
         "parcels": parcels,
         "events": events,
         "backorders": backorders,
-        "backorder_choice": bool(undecided) and not shipped and order["status"] != "cancelled",
+        "backorder_choice": (bool(undecided) and not shipped and order["status"] != "cancelled"
+                             and order["cancel_state"] != "requested"),
         "live": order["status"] != "cancelled" and not (parcels and all(p["status"] in FINAL for p in parcels)),
         "event_label": event_label,
+        **receipt(order, parcels, backorders, events),
     }

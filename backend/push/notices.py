@@ -24,6 +24,8 @@ class NoticeType(str, enum.Enum):
     on and off (push_preference.type), except those in ``PREFERENCE_OF``, which follow another."""
 
     ORDER_CONFIRMED = "order_confirmed"
+    ORDER_CANCELLED = "order_cancelled"
+    CANCEL_REFUSED = "cancel_refused"
     HANDED_TO_CARRIER = "handed_to_carrier"
     OUT_FOR_DELIVERY = "out_for_delivery"
     DELIVERED = "delivered"
@@ -37,13 +39,18 @@ class NoticeType(str, enum.Enum):
 
 # Notices without a switch of their own: "we could not reach you" is about the same booked call
 # as its reminder, so the one "calls from FSC" switch covers both.
-PREFERENCE_OF = {NoticeType.CALLBACK_UNREACHABLE: NoticeType.CALLBACK_REMINDER}
+# The warehouse's answer to a cancel is about the order the citizen was told was confirmed.
+PREFERENCE_OF = {NoticeType.CALLBACK_UNREACHABLE: NoticeType.CALLBACK_REMINDER,
+                 NoticeType.ORDER_CANCELLED: NoticeType.ORDER_CONFIRMED,
+                 NoticeType.CANCEL_REFUSED: NoticeType.ORDER_CONFIRMED}
 # The switches on the preferences page, in this order.
 PREFERENCE_TYPES = tuple(notice for notice in NoticeType if notice not in PREFERENCE_OF)
 
 # Parcel/order statuses (and the backorder flag) that citizens are told about.
 STATUS_NOTICES = {
     "placed": NoticeType.ORDER_CONFIRMED,
+    "cancelled": NoticeType.ORDER_CANCELLED,
+    "cancel_refused": NoticeType.CANCEL_REFUSED,
     "handed_to_carrier": NoticeType.HANDED_TO_CARRIER,
     "out_for_delivery": NoticeType.OUT_FOR_DELIVERY,
     "delivered": NoticeType.DELIVERED,
@@ -53,8 +60,13 @@ STATUS_NOTICES = {
 
 # (label on the preferences page, title, body)
 _TEXTS: dict[NoticeType, tuple[str, str, str]] = {
-    NoticeType.ORDER_CONFIRMED: (N_("Order confirmed"), N_("We have received your order"),
+    NoticeType.ORDER_CONFIRMED: (N_("Order confirmed or cancelled"), N_("We have received your order"),
                                  N_("Order %(order)s is on its way to the warehouse.")),
+    NoticeType.ORDER_CANCELLED: ("", N_("Your order is cancelled"),
+                                 N_("The warehouse has stopped order %(order)s. Nothing will be sent.")),
+    NoticeType.CANCEL_REFUSED: ("", N_("It was too late to cancel"),
+                                N_("The warehouse had already started packing order %(order)s. It will be "
+                                   "sent as usual.")),
     NoticeType.HANDED_TO_CARRIER: (N_("Handed to the carrier"), N_("Your parcel is on its way"),
                                    N_("The warehouse has handed your parcel to the carrier.")),
     NoticeType.OUT_FOR_DELIVERY: (N_("Out for delivery"), N_("Your parcel arrives today"),
@@ -80,6 +92,8 @@ _TEXTS: dict[NoticeType, tuple[str, str, str]] = {
 # How long a push service keeps an undelivered message (a phone may be off for days), and urgency.
 _DELIVERY: dict[NoticeType, tuple[int, str]] = {
     NoticeType.ORDER_CONFIRMED: (2 * DAY, "normal"),
+    NoticeType.ORDER_CANCELLED: (2 * DAY, "normal"),
+    NoticeType.CANCEL_REFUSED: (2 * DAY, "high"),
     NoticeType.HANDED_TO_CARRIER: (3 * DAY, "normal"),
     NoticeType.OUT_FOR_DELIVERY: (1 * DAY, "high"),
     NoticeType.DELIVERED: (4 * DAY, "normal"),

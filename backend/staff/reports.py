@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "callback_outcome": N_("Recorded an outcome"),
     "capacity_changed": N_("Changed opening hours or capacity"),
     "slot_capacity_changed": N_("Changed the capacity of a slot"),
+    "staff_viewed_order_attention": N_("Viewed the orders to follow up"),
+    "order_attention_handled": N_("Marked an order as followed up"),
     "staff_login": N_("Logged in"),
     "staff_logout": N_("Logged out"),
 }

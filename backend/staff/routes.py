@@ -1,5 +1,6 @@
 """All staff console controllers, for create_app."""
 
+from backend.staff.attention_routes import AttentionController
 from backend.staff.auth_routes import StaffAuthController
 from backend.staff.call_routes import CallController
 from backend.staff.phone_orders import PhoneOrderController
@@ -8,4 +9,4 @@ from backend.staff.queue_routes import QueueController
 from backend.staff.reports import ReportsController
 
 STAFF_CONTROLLERS = (StaffAuthController, QueueController, CallController, PhoneOrderController, CapacityController,
-                     ReportsController)
+                     ReportsController, AttentionController)

@@ -53,15 +53,16 @@ EVENTS: dict[str, dict[str, Any]] = {
     "delivered": {"type": "delivered", "event_id": "wh-42-6", "occurred_at": "2026-11-24T11:02:00Z", **_BASE},
     "delivery_failed": {
         "type": "delivery_failed", "event_id": "wh-42-7", "occurred_at": "2026-11-24T13:40:00Z", **_BASE,
-        "reason": "Recipient not at home", "attempt": 1,
+        "reason": "Recipient not at home", "reason_code": "not_at_home", "attempt": 1,
     },
     "item_backordered": {
         "type": "item_backordered", "event_id": "wh-42-8", "occurred_at": "2026-11-23T10:20:00Z", **_BASE,
         "item_no": "SEN-12345", "expected_date": "2026-12-01", "reason": "Out of stock at the manufacturer",
+        "reason_code": "out_of_stock_manufacturer",
     },
     "returned": {
         "type": "returned", "event_id": "wh-42-9", "occurred_at": "2026-11-28T09:00:00Z", **_BASE,
-        "reason": "Not delivered after two attempts; returned to the warehouse",
+        "reason": "Not delivered after two attempts; returned to the warehouse", "reason_code": "attempts_exhausted",
     },
 }
 """One example per event type, keyed by type."""

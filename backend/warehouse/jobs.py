@@ -3,7 +3,9 @@
 At least once and idempotent: the warehouse accepts a pick list once per order id (a repeat is
 answered 200), a withdrawal once, a decision once. Transient failures (no connection, timeouts,
 5xx, 408, 429) are retried with back-off for as long as it takes (the partner may be down for an
-hour); a permanent refusal is recorded on the order for FSC staff and the job is held as failed.
+hour); a permanent refusal is recorded on the order for FSC staff (order_attention) and the job is
+held as failed. The pick list's hand-off has a state (``order_.handoff_state``) taken under the
+order's row lock, so a cancel knows whether the warehouse may have the order (see orders/cancel.py).
 
 Payloads: ``order_placed`` {"order_id"}, ``order_cancelled`` {"order_id"},
 ``backorder_decision`` {"order_id", "decision": "wait" | "split"}.
@@ -18,6 +20,11 @@ import asyncpg
 from pgqueuer.errors import RetryRequested
 from pgqueuer.models import Job
 
+from backend.orders import attention, cancel
+from backend.orders import cancel_queries
+from backend.orders.cancel import WITHDRAW_JOB, WarehouseAnswer
+from backend.parcels import queries as parcel_queries
+from backend.parcels.service import order_status
 from backend.warehouse.client import Outcome, Result, WarehouseClient
 from backend.warehouse.protocol import Delivery, PickLine, PickList
 
@@ -71,6 +78,11 @@ def settle(result: Result, job: Job, what: str) -> None:
     raise PermanentRefusal(f"{what}: {result.detail}")
 
 
+def backoff_for_handoff(attempts: int) -> dt.timedelta:
+    """Short waits while a pick list's hand-off is in doubt (1, 2, 4 … s, at most 30 s)."""
+    return dt.timedelta(seconds=min(30, 2 ** min(attempts, 5)))
+
+
 def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cycle)
     settings = worker.settings
 
@@ -81,32 +93,58 @@ def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cy
     async def send_pick_list(payload: dict, job: Job) -> None:
         order_id = payload["order_id"]
         async with worker.pool.acquire() as conn:
-            status, pick_list = await build_pick_list(conn, order_id)
-        if pick_list is None or status == "cancelled":
-            return  # cancelled before it was sent: the warehouse never hears of it
+            async with conn.transaction():
+                may = await cancel_queries.start_handoff(conn, order_id)
+            if may != "send":
+                return  # unknown, done before, or cancelled first: the warehouse never hears of it
+            _status, pick_list = await build_pick_list(conn, order_id)
         result = await client().send_pick_list(pick_list)
-        if result.outcome is Outcome.REJECTED:
-            async with worker.pool.acquire() as conn:
-                await conn.execute("UPDATE order_ SET warehouse_error = $2 WHERE id = $1", order_id, result.detail)
+        if result.outcome is Outcome.RETRY_LATER:
+            settle(result, job, f"pick list for order {order_id}")  # the hand-off stays 'sending'
+        async with worker.pool.acquire() as conn, conn.transaction():
+            await cancel_queries.finish_handoff(
+                conn, order_id, result.done, result.acceptance.warehouse_ref if result.acceptance else None,
+                None if result.done else result.detail)
+            if not result.done:
+                await attention.flag(conn, order_id, "pick_list_refused", result.detail)
         settle(result, job, f"pick list for order {order_id}")
-        async with worker.pool.acquire() as conn:
-            status = await conn.fetchval(
-                """UPDATE order_ SET handed_off_at = coalesce(handed_off_at, now()), warehouse_ref = $2
-                    WHERE id = $1 RETURNING status""",
-                order_id, result.acceptance.warehouse_ref if result.acceptance else None)
-        if status == "cancelled":
-            # Cancelled while we were sending: withdraw it (order_cancelled does too; twice is harmless).
-            settle(await client().withdraw(order_id, "Cancelled by the citizen"), job, f"withdrawal of order {order_id}")
 
-    @worker.job("order_cancelled")
+    @worker.job(WITHDRAW_JOB)
     async def withdraw(payload: dict, job: Job) -> None:
+        """Ask the warehouse to stop a cancelled order; its answer decides the cancel (orders/cancel.py)."""
         order_id = payload["order_id"]
+        async with worker.pool.acquire() as conn:
+            if await conn.fetchval("SELECT cancel_state FROM order_ WHERE id = $1", order_id) != "requested":
+                return  # decided already (a repeated run)
         result = await client().withdraw(order_id, "Cancelled by the citizen")
-        if result.outcome is Outcome.REJECTED and result.status_code == 404:
-            return  # the warehouse never had it (the pick list job will not send it either)
-        settle(result, job, f"withdrawal of order {order_id}")
+        if result.outcome is Outcome.RETRY_LATER:
+            settle(result, job, f"withdrawal of order {order_id}")
+        async with worker.pool.acquire() as conn:
+            if result.done:
+                await cancel.settle(conn, order_id, WarehouseAnswer.WITHDRAWN)
+                return
+            if result.status_code == 409:
+                await cancel.settle(conn, order_id, WarehouseAnswer.TOO_LATE, result.detail)
+                return
+            handoff = await conn.fetchval("SELECT handoff_state FROM order_ WHERE id = $1", order_id)
+            if result.status_code == 404 and handoff == "sending":
+                # A pick list may still be on its way to the warehouse: ask again once the hand-off
+                # job has finished (it sends nothing more now that a cancel is requested).
+                raise RetryRequested(delay=backoff_for_handoff(job.attempts), reason="pick list may be on its way")
+            if result.status_code == 404 and handoff != "accepted":
+                await cancel.settle(conn, order_id, WarehouseAnswer.NEVER_HAD_IT)
+                return
+            await attention.flag(conn, order_id, "withdrawal_failed", result.detail)
+        raise PermanentRefusal(f"withdrawal of order {order_id}: {result.detail}")
 
     @worker.job("backorder_decision")
     async def send_decision(payload: dict, job: Job) -> None:
-        result = await client().send_backorder_decision(payload["order_id"], payload["decision"])
-        settle(result, job, f"backorder decision for order {payload['order_id']}")
+        order_id = payload["order_id"]
+        result = await client().send_backorder_decision(order_id, payload["decision"])
+        if result.outcome is Outcome.REJECTED and payload["decision"] == "split":
+            # Too late to split (the item arrived): everything ships as the one parcel after all.
+            async with worker.pool.acquire() as conn, conn.transaction():
+                await parcel_queries.delete_unused_split_parcel(conn, order_id)
+                await parcel_queries.set_order_status(
+                    conn, order_id, order_status(await parcel_queries.parcel_statuses(conn, order_id)))
+        settle(result, job, f"backorder decision for order {order_id}")

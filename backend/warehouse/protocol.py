@@ -24,6 +24,9 @@ ParcelNo = Annotated[int, msgspec.Meta(ge=1, le=99)]
 Attempt = Annotated[int, msgspec.Meta(ge=1, le=9)]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+ReasonCode = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+"""A machine-readable reason; the app shows its own translated words for the codes it knows
+(docs/warehouse-api.md lists them) and a general text for any other, never the free text."""
 EventId = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")]
 ItemNo = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 UtcTime = Annotated[dt.datetime, msgspec.Meta(tz=True)]
@@ -193,6 +196,8 @@ class DeliveredEvent(_Event, frozen=True, tag="delivered"):
 class DeliveryFailedEvent(_Event, frozen=True, tag="delivery_failed"):
     reason: Text
     attempt: Attempt = 1
+    reason_code: ReasonCode | None = None
+    """not_at_home | no_safe_place | no_access | address_not_found | other"""
 
 
 class ItemBackorderedEvent(_Event, frozen=True, tag="item_backordered"):
@@ -201,12 +206,16 @@ class ItemBackorderedEvent(_Event, frozen=True, tag="item_backordered"):
     item_no: ItemNo
     expected_date: dt.date
     reason: Text | None = None
+    reason_code: ReasonCode | None = None
+    """out_of_stock_manufacturer | out_of_stock_warehouse | delayed_delivery | other"""
 
 
 class ReturnedEvent(_Event, frozen=True, tag="returned"):
     """The parcel went back to the warehouse (after failed attempts, or refused)."""
 
     reason: Text
+    reason_code: ReasonCode | None = None
+    """attempts_exhausted | refused_by_recipient | other"""
 
 
 WarehouseEvent = (

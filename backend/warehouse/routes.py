@@ -10,7 +10,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example, OpenAPIMediaType, Operation, RequestBody, Schema
 
 from backend.parcels.queries import remember_signature
-from backend.parcels.service import UnknownOrder, record_event
+from backend.orders import attention
+from backend.parcels.service import EventRefused, UnknownOrder, record_event
 from backend.warehouse import examples
 from backend.warehouse.protocol import EVENT_TYPES, Problem, decode_event, field_errors
 from backend.warehouse.signing import SIGNATURE_HEADER, SignatureError, verify_headers
@@ -62,6 +63,9 @@ class WarehouseEventsController(Controller):
         operation_class=EventOperation,
         responses={401: _problem("Signature missing, malformed, stale, wrong or replayed"),
                    404: _problem("Unknown order"),
+                   409: _problem("The event contradicts the order: it was withdrawn, or the parcel does not "
+                                 "exist (only a `split` backorder decision makes parcel 2); nothing is applied "
+                                 "and Fælles Service Center is told"),
                    422: _problem("Malformed event or unknown event type; `errors` lists the fields")},
     )
     async def receive_event(self, request: Request) -> Response:
@@ -87,11 +91,16 @@ class WarehouseEventsController(Controller):
                     applied = await record_event(conn, event)
             except UnknownOrder:
                 refusal = problem(404, "Unknown order", f"order {event.order_id} does not exist")
+            except EventRefused as exc:
+                refusal = problem(409, "Conflict", str(exc))
             except BaseException:
                 await transaction.rollback()
                 raise
             if refusal is not None:
-                await transaction.rollback()  # nothing is written for a refused event
+                await transaction.rollback()  # nothing of a refused event is written …
+                if refusal.status_code == 409:  # … except the note for FSC
+                    await attention.flag(conn, event.order_id, "event_refused",
+                                         f"{event.__struct_config__.tag} (event {event.event_id}): {refusal.content['detail']}")
                 return refusal
             await transaction.commit()
         return Response({"status": "applied" if applied else "duplicate", "event_id": event.event_id})

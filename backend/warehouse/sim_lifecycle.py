@@ -23,11 +23,12 @@ CARRIERS: tuple[tuple[str, str, int], ...] = (
     ("GLS", "", 11),
     ("DAO", "", 14),
 )
-FAILURE_REASONS: tuple[str, ...] = (
-    "Recipient not at home",
-    "No safe place to leave the parcel",
-    "No access to the building",
-    "Address could not be found",
+FAILURE_REASONS: tuple[tuple[str, str], ...] = (
+    # (code, free text for people at the warehouse)
+    ("not_at_home", "Recipient not at home"),
+    ("no_safe_place", "No safe place to leave the parcel"),
+    ("no_access", "No access to the building"),
+    ("address_not_found", "Address could not be found"),
 )
 RETURN_REASON = "Not delivered after two attempts; returned to the warehouse"
 BACKORDER_REASON = "Out of stock at the manufacturer"
@@ -60,8 +61,9 @@ def delivery_steps(rng: random.Random, failure_rate: float, order_id: int, parce
         if rng.random() >= failure_rate:
             steps.append(("delivered", {}))
             return steps
-        steps.append(("delivery_failed", {"attempt": attempt, "reason": rng.choice(FAILURE_REASONS)}))
-    steps.append(("returned", {"reason": RETURN_REASON}))
+        code, reason = rng.choice(FAILURE_REASONS)
+        steps.append(("delivery_failed", {"attempt": attempt, "reason": reason, "reason_code": code}))
+    steps.append(("returned", {"reason": RETURN_REASON, "reason_code": "attempts_exhausted"}))
     return steps
 
 
@@ -78,4 +80,5 @@ def backorder_fields(rng: random.Random, line: PickLine, today: dt.date) -> dict
         "item_no": line.item_no,
         "expected_date": today + dt.timedelta(days=rng.randint(3, 10)),
         "reason": BACKORDER_REASON,
+        "reason_code": "out_of_stock_manufacturer",
     }

@@ -22,6 +22,7 @@ from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
 from backend import i18n
+from backend.web import flash
 
 PWA_DIR = Path(__file__).resolve().parent.parent.parent / "pwa"
 TEMPLATES_DIR = PWA_DIR / "templates"
@@ -122,6 +123,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "path": request.url.path,
         "query": request.url.query,
         "demo_login": request.app.state.settings.demo_login,
+        "flash": None,
     }
 
 
@@ -145,9 +147,13 @@ def render(
     environment = environments[values["lang"]]
     if context:
         values.update(context)
+    cookies = []
     if block and is_fragment_request(request):
         body = render_block(environment, template, block, **values)
     else:
+        if (message := flash.read(request)) is not None:  # shown once, on the page a POST redirected to
+            values["flash"] = message
+            cookies.append(flash.cleared(request))
         body = environment.get_template(template).render(**values)
     # Pages carry personal health data: never stored by browsers or proxies.
     response_headers = {"Vary": "HX-Request, Cookie", "Cache-Control": "no-store"}
@@ -158,14 +164,21 @@ def render(
         status_code=status_code,
         media_type="text/html",
         headers=response_headers,
+        cookies=cookies,
     )
 
 
-def see_other(request: Request, url: str) -> Response:
-    """After a successful POST: a 303 redirect, or for htmx an HX-Location so that htmx loads the
-    page like a boosted link (whole page into <body>) and puts its URL in the address bar (a plain
-    redirect would leave the old URL there)."""
+def see_other(request: Request, url: str, *, message: str | None = None, level: str = "error") -> Response:
+    """After a POST: a 303 redirect, or for htmx an HX-Location so that htmx loads the page like a
+    boosted link (whole page into <body>) and puts its URL in the address bar (a plain redirect
+    would leave the old URL there). ``message`` is shown once on that page (a refused POST says why
+    there instead of leaving the address bar on a POST-only URL)."""
     if request.headers.get("hx-request") == "true":
         location = json.dumps({"path": url, "target": "body", "headers": {"HX-Boosted": "true"}})
-        return Response("", status_code=200, headers={"HX-Location": location, "Cache-Control": "no-store"})
-    return Redirect(url, status_code=303)
+        response: Response = Response("", status_code=200,
+                                      headers={"HX-Location": location, "Cache-Control": "no-store"})
+    else:
+        response = Redirect(url, status_code=303)
+    if message is not None:
+        response.set_cookie(flash.cookie(request, message, level))
+    return response

@@ -183,25 +183,6 @@ async def test_expired_grant_and_not_live_municipality_are_refused(client, db, c
     assert await counts(db) == before
 
 
-async def test_cancel_until_picking_frees_the_grant(client, db, citizen):
-    await login(client, citizen["id"])
-    order_id = order_id_from(await custom(client, {citizen["bags"]: 9}))
-    token = await csrf_token(client)
-    response = await client.post(f"/orders/{order_id}/cancel", data={"_csrf_token": token}, follow_redirects=False)
-    assert response.status_code == 303
-    assert await db.fetchval("SELECT status FROM order_ WHERE id = $1", order_id) == "cancelled"
-    assert await db.fetchval("SELECT count(*) FROM grant_allocation WHERE order_id = $1", order_id) == 0
-    assert await db.fetchval("SELECT count(*) FROM pgqueuer WHERE dedupe_key = $1", f"order_cancelled:{order_id}") == 1
-    again = await client.post(f"/orders/{order_id}/cancel", data={"_csrf_token": token})
-    assert again.status_code == 422 and "allerede annulleret" in again.text
-    # The quota is free again.
-    second = order_id_from(await custom(client, {citizen["bags"]: 9}))
-    await db.execute("UPDATE order_ SET status = 'picking' WHERE id = $1", second)
-    late = await client.post(f"/orders/{second}/cancel", data={"_csrf_token": token})
-    assert late.status_code == 422 and "kan ikke længere fortrydes" in late.text
-    assert await db.fetchval("SELECT status FROM order_ WHERE id = $1", second) == "picking"
-
-
 async def test_orders_of_others_are_not_found(client, db, citizen):
     other = await make_citizen(db, "Fremmed", "3030801234")
     product = await make_product(db, "Fremmed pose")
