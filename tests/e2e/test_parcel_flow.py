@@ -184,8 +184,8 @@ async def test_worker_killed_mid_job_redoes_the_job_without_doubling(stack, db):
 
 
 async def test_cancelled_order_is_withdrawn_before_picking(stack, db):
+    from backend.orders.cancel import CancelResult, request_cancel
     from backend.orders.models import Actor
-    from backend.orders.service import cancel_order
 
     stack.start("web")
     stack.start("sim", FSC_WAREHOUSE_SIM_SPEED="1.5")
@@ -196,11 +196,16 @@ async def test_cancelled_order_is_withdrawn_before_picking(stack, db):
     while not await db.fetchval("SELECT handed_off_at FROM order_ WHERE id = $1", order_id):
         assert time.monotonic() < deadline, "the pick list was never handed off"
         await asyncio.sleep(0.1)
-    await cancel_order(db, citizen, order_id, Actor("citizen", citizen))
-    await asyncio.sleep(5)  # the simulator would have moved on to picking and beyond by now
+    assert await request_cancel(db, citizen, order_id, Actor("citizen", citizen)) is CancelResult.REQUESTED
+    while await db.fetchval("SELECT cancel_state FROM order_ WHERE id = $1", order_id) == "requested":
+        assert time.monotonic() < deadline + 15, "the warehouse never answered the withdrawal"
+        await asyncio.sleep(0.1)
+    order = await db.fetchrow("SELECT status, cancel_state, withdrawal_confirmed FROM order_ WHERE id = $1", order_id)
+    assert (order["status"], order["cancel_state"], order["withdrawal_confirmed"]) == ("cancelled", "confirmed", True)
+    await asyncio.sleep(3)  # two simulator steps: a withdrawn order gets no further events
     types = [r["type"] for r in await db.fetch("SELECT type FROM warehouse_event WHERE order_id = $1", order_id)]
     assert set(types) <= {"received"}
-    assert await db.fetchval("SELECT status FROM order_ WHERE id = $1", order_id) == "cancelled"
+    assert await db.fetchval("SELECT count(*) FROM order_attention WHERE order_id = $1", order_id) == 0
     job = await db.fetchval("SELECT count(*) FROM pgqueuer WHERE dedupe_key = $1", f"order_cancelled:{order_id}")
     assert job == 0  # done (pgqueuer removes completed jobs)
 
