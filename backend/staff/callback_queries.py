@@ -95,8 +95,11 @@ async def select_citizen(conn: asyncpg.Connection, citizen_id: int) -> asyncpg.R
 
 async def select_last_orders(conn: asyncpg.Connection, citizen_id: int, limit: int = 5) -> list[asyncpg.Record]:
     return await conn.fetch(
-        """SELECT id, placed_at, status, placed_by_kind FROM order_
-            WHERE citizen_id = $1 ORDER BY placed_at DESC, id DESC LIMIT $2""",
+        """SELECT o.id, o.placed_at, o.status, o.placed_by_kind, o.cancel_state,
+                  EXISTS (SELECT 1 FROM order_attention a WHERE a.order_id = o.id AND a.handled_at IS NULL)
+                      AS needs_attention
+             FROM order_ o
+            WHERE o.citizen_id = $1 ORDER BY o.placed_at DESC, o.id DESC LIMIT $2""",
         citizen_id, limit,
     )
 

@@ -208,3 +208,21 @@ async def test_a_forged_flash_cookie_is_ignored(client, db, citizen):
     order_id = await place(client, db, citizen)
     client.cookies.set("fsc_flash", "WyJlcnJvciIsICJIYWNrZWQiXQ==.AAAA")
     assert "Hacked" not in (await client.get(f"/orders/{order_id}")).text
+
+
+async def test_fsc_sees_a_refused_cancel_and_marks_it_handled(client, db, citizen):
+    from tests.integration.test_staff import post, staff_id, staff_login
+
+    order_id = await place(client, db, citizen)
+    await cancel(client, order_id)
+    await settle(db, order_id, WarehouseAnswer.TOO_LATE, "HTTP 409")
+    assert (await client.get("/fsc/orders/attention", follow_redirects=False)).status_code == 403  # a citizen
+    client.cookies.clear()
+    await staff_login(client, await staff_id(db, "Anne Holm"))
+    page = (await client.get("/fsc/orders/attention")).text
+    assert f'data-testid="attention-{order_id}"' in page and "For sent at fortryde" in page
+    assert await db.fetchval("SELECT count(*) FROM audit_log WHERE action = 'staff_viewed_order_attention'") == 1
+    item = await db.fetchval("SELECT id FROM order_attention WHERE order_id = $1", order_id)
+    assert (await post(client, f"/fsc/orders/attention/{item}/handled")).status_code == 303
+    assert await db.fetchval("SELECT handled_by FROM order_attention WHERE id = $1", item) == await staff_id(db, "Anne Holm")
+    assert "Intet at følge op på." in (await client.get("/fsc/orders/attention")).text
