@@ -226,3 +226,24 @@ async def test_fsc_sees_a_refused_cancel_and_marks_it_handled(client, db, citize
     assert (await post(client, f"/fsc/orders/attention/{item}/handled")).status_code == 303
     assert await db.fetchval("SELECT handled_by FROM order_attention WHERE id = $1", item) == await staff_id(db, "Anne Holm")
     assert "Intet at følge op på." in (await client.get("/fsc/orders/attention")).text
+
+
+async def test_the_warehouse_answer_is_pushed_to_a_subscribed_citizen(client, db, citizen):
+    import msgspec
+
+    from backend.push.notices import NoticeType, build
+
+    await db.execute("""INSERT INTO push_subscription (citizen_id, endpoint, p256dh, auth)
+                        VALUES ($1, 'https://fcm.googleapis.com/fcm/send/x', 'k', 'a')""", citizen["id"])
+    refused, confirmed = await place(client, db, citizen), await place(client, db, citizen)
+    for order_id in (refused, confirmed):
+        await cancel(client, order_id)
+    await settle(db, refused, WarehouseAnswer.TOO_LATE)
+    await settle(db, confirmed, WarehouseAnswer.WITHDRAWN)
+    jobs = {row["dedupe_key"]: msgspec.json.decode(row["payload"]) for row in
+            await db.fetch("SELECT dedupe_key, payload FROM pgqueuer WHERE entrypoint = 'push_notify'")}
+    assert jobs[f"parcel:{refused}:1:cancel_refused:0"]["type"] == "cancel_refused"
+    assert jobs[f"parcel:{confirmed}:1:cancelled:0"]["type"] == "order_cancelled"
+    payload = msgspec.json.decode(build(NoticeType.CANCEL_REFUSED, "da", url="/orders/1", tag="parcel-1-1",
+                                        values={"order": "1"}))
+    assert payload["title"] == "Det var for sent at fortryde" and "bliver sendt som normalt" in payload["body"]
