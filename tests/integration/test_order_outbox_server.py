@@ -1,14 +1,19 @@
 """What the service worker's order outbox needs from the server: a refused order says so (and
-why) in a header it can read."""
+why) in a header it can read; /sw.js imports its parts by content-hashed URLs; pages name the
+signed-in person (opaquely) and their CSRF token for the worker, the stored offline pages never."""
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
 import uuid
 from urllib.parse import unquote
 
 from backend.seed.demo import MAIN_DEMO_CPR
+from backend.web.pwa import SERVICE_WORKER_PARTS
+from backend.web.templating import STATIC_DIR
 from tests.conftest import citizen_id_by_cpr, csrf_token, login
 
 REFUSAL = "x-order-refused"
@@ -53,3 +58,38 @@ async def test_a_refused_order_carries_its_translated_reason_and_an_accepted_one
                                follow_redirects=False)
     assert no_key.status_code == 400
     assert unquote(no_key.headers[REFUSAL]) == "Bestillingsformularen er ufuldstændig. Genindlæs siden, og prøv igen."
+
+
+async def test_the_service_worker_imports_its_parts_by_content_hashed_urls(client):
+    sw = await client.get("/sw.js")
+    assert sw.headers["service-worker-allowed"] == "/" and "no-cache" in sw.headers["cache-control"]
+    source = sw.text
+    assert not re.search(r"__[A-Z_]+__", source)
+    parts = json.loads(re.search(r"importScripts\(\.\.\.(\[.*?\])\);", source).group(1))
+    assert [url.split("?")[0] for url in parts] == [f"/static/{path}" for path in SERVICE_WORKER_PARTS]
+    for url, path in zip(parts, SERVICE_WORKER_PARTS):
+        # The hash in the URL is the file's: a changed part changes /sw.js, so the browser updates.
+        assert url.endswith("?v=" + hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10])
+        part = await client.get(url)
+        assert part.status_code == 200 and part.headers["content-type"].startswith("text/javascript")
+    version = re.search(r'const VERSION = "([0-9a-f]{12})";', source).group(1)
+    assert version
+    shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", source).group(1))
+    assert {"/offline", "/offline/queued", "/offline/queued/busy"} <= set(shell)
+
+
+async def test_pages_name_the_person_for_the_outbox_and_stored_pages_name_nobody(client, db):
+    signed_out = (await client.get("/login")).text
+    assert 'data-outbox data-owner="" data-csrf="' in signed_out
+    citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
+    await login(client, citizen)
+    home = (await client.get("/")).text
+    owner = re.search(r'data-outbox data-owner="([0-9a-f]{16})" data-csrf="([^"]+)"', home)
+    assert owner and owner.group(2) == client.cookies["fsc_csrf"]
+    assert str(citizen) not in owner.group(1)
+    for url in ("/offline", "/offline/queued", "/offline/queued/busy"):
+        page = (await client.get(url)).text
+        assert re.search(r"data-outbox\s*>", page), url
+        assert "data-owner" not in page and "data-csrf" not in page, url
+    busy = (await client.get("/offline/queued/busy")).text
+    assert "Fælles Bestilling kan ikke tage imod din bestilling lige nu" in busy
