@@ -1,7 +1,59 @@
 // Web Push (part of the service worker, see /sw.js).
 // The server sends {title, body, url, tag, icon, type} (backend/push/notices.py), already in the
-// citizen's language. The tag is per parcel, so "delivered" replaces "out for delivery".
+// citizen's language. The tag is per parcel, so "delivered" replaces "out for delivery" and the
+// phone alerts again (renotify). The same notice can arrive twice: the worker sends it again when
+// it was killed between the push service's answer and recording it. A repeat of the notice last
+// shown under its tag replaces it silently, also when the citizen has already swiped it away.
 "use strict";
+
+const NOTICE_DB = "fsc-notices";
+const REPEAT_WINDOW_MS = 24 * 3600 * 1000; // repeats arrive within minutes; a day is ample
+
+function noticeStore(mode, action) {
+  return new Promise((resolve, reject) => {
+    const open = indexedDB.open(NOTICE_DB, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("last", { keyPath: "tag" });
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const tx = open.result.transaction("last", mode);
+      const request = action(tx.objectStore("last"));
+      tx.oncomplete = () => resolve(request.result);
+      tx.onerror = () => reject(tx.error);
+    };
+  });
+}
+
+async function lastNotice(tag) {
+  try {
+    const shown = await self.registration.getNotifications({ tag });
+    if (shown.length && shown[0].data && shown[0].data.notice) {
+      return shown[0].data.notice;
+    }
+    const last = await noticeStore("readonly", (store) => store.get(tag));
+    return last && Date.now() - last.at < REPEAT_WINDOW_MS ? last.notice : null;
+  } catch (error) {
+    return null; // no memory of it: alert, as for a new notice
+  }
+}
+
+async function showNotice(data) {
+  const title = data.title || "Fælles Bestilling";
+  const tag = data.tag || "fsc";
+  // What the citizen is told; the same notice sent twice says exactly the same.
+  const notice = [data.type, title, data.body, data.url].join("\n");
+  const repeat = Boolean(data.tag) && (await lastNotice(tag)) === notice;
+  await self.registration.showNotification(title, {
+    body: data.body || "",
+    icon: data.icon || "/static/icons/icon-192.png",
+    tag,
+    renotify: Boolean(data.tag) && !repeat,
+    silent: repeat,
+    data: { url: data.url || "/", notice },
+  });
+  if (data.tag) {
+    await noticeStore("readwrite", (store) => store.put({ tag, notice, at: Date.now() })).catch(() => null);
+  }
+}
 
 self.addEventListener("push", (event) => {
   let data = {};
@@ -10,14 +62,7 @@ self.addEventListener("push", (event) => {
   } catch (error) {
     data = {};
   }
-  const title = data.title || "Fælles Bestilling";
-  event.waitUntil(self.registration.showNotification(title, {
-    body: data.body || "",
-    icon: data.icon || "/static/icons/icon-192.png",
-    tag: data.tag || "fsc",
-    renotify: Boolean(data.tag),
-    data: { url: data.url || "/" },
-  }));
+  event.waitUntil(showNotice(data));
 });
 
 // Tapping a notification: reuse an open window of the app (go to the page and focus it), else open one.
