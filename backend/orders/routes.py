@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.response import Redirect
@@ -26,6 +27,17 @@ from backend.web.deps import DB, citizen_required, local_today, provide_viewer
 from backend.web.templating import render, see_other
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
+# On an order the server refuses: the translated reason, percent-encoded (UTF-8). The service
+# worker replays orders kept while offline and has no HTML parser; this header tells it the
+# order was refused (not a passing fault) and what to tell the citizen (pwa/static/sw/outbox.js).
+REFUSAL_HEADER = "X-Order-Refused"
+
+
+def refused(response: Response, exc: OrderRejected) -> Response:
+    response.headers[REFUSAL_HEADER] = quote(exc.message, safe="")
+    return response
+
+
 class OrderController(Controller):
     path = "/orders"
     guards = [citizen_required]
@@ -75,7 +87,7 @@ class OrderController(Controller):
                 actor=Actor("citizen", viewer.citizen_id), lines=requested_lines(data),
                 delivery=delivery_choice(data)), local_today())
         except OrderRejected as exc:
-            return await self._new_order_page(request, db, viewer, form=data, error=exc, block=None)
+            return refused(await self._new_order_page(request, db, viewer, form=data, error=exc, block=None), exc)
         return see_other(request, f"/orders/{placed.order_id}")
 
     @post("/reorder", name="order_reorder")
@@ -87,8 +99,9 @@ class OrderController(Controller):
                 citizen_id=viewer.citizen_id, key=idempotency_key(request, data),
                 actor=Actor("citizen", viewer.citizen_id)), local_today())
         except OrderRejected as exc:
-            return render(request, "error.html", {"title": _("The order could not be placed"), "message": exc.message},
-                          status_code=exc.status_code, block=None)
+            return refused(render(request, "error.html", {"title": _("The order could not be placed"),
+                                                          "message": exc.message},
+                                  status_code=exc.status_code, block=None), exc)
         return see_other(request, f"/orders/{placed.order_id}")
 
     @get("/", name="orders")

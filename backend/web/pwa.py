@@ -26,13 +26,20 @@ SHELL_ASSETS = (
 )
 
 
+# The service worker's parts, imported by /sw.js (pwa/sw.js says what each does).
+SERVICE_WORKER_PARTS = ("sw/shell.js", "sw/outbox.js", "sw/push.js")
+
+
 @cache
 def service_worker_source(vapid_public_key: str = "") -> str:
-    shell = [asset_url(path) for path in SHELL_ASSETS] + ["/offline", "/offline/queued"]
-    version = hashlib.sha256(json.dumps(shell).encode()).hexdigest()[:12]
+    """/sw.js: the shell list, the VAPID key and the parts' content-hashed URLs filled in. VERSION
+    (which names the caches) is a hash of all of it, so any change installs a new worker."""
+    shell = [asset_url(path) for path in SHELL_ASSETS] + ["/offline", "/offline/queued", "/offline/queued/busy"]
+    parts = [asset_url(path) for path in SERVICE_WORKER_PARTS]
     source = (PWA_DIR / "sw.js").read_text(encoding="utf-8").replace("__VAPID_PUBLIC_KEY__", vapid_public_key)
-    version = hashlib.sha256((version + source).encode()).hexdigest()[:12]
-    return source.replace("__SHELL__", json.dumps(shell)).replace("__VERSION__", version)
+    source = source.replace("__SHELL__", json.dumps(shell)).replace("__PARTS__", json.dumps(parts))
+    version = hashlib.sha256(source.encode()).hexdigest()[:12]
+    return source.replace("__VERSION__", version)
 
 
 @get("/sw.js", include_in_schema=False, cache_control=CacheControlHeader(no_cache=True))
@@ -66,16 +73,26 @@ async def manifest() -> Response:
     return Response(body, media_type="application/manifest+json", headers={"Vary": "Cookie, Accept-Language"})
 
 
+# The offline pages are stored by the service worker: never show who was signed in when they were
+# fetched, and say nobody (outbox_owner None: app.js then tells the worker nothing about who it is).
+OFFLINE_CONTEXT = {"viewer": None, "outbox_owner": None}
+
+
 @get("/offline", name="offline", include_in_schema=False)
 async def offline_page(request: Request) -> Response:
-    # Stored by the service worker: never show who was signed in when it was fetched.
-    return render(request, "offline.html", {"viewer": None}, block=None)
+    return render(request, "offline.html", OFFLINE_CONTEXT, block=None)
 
 
 @get("/offline/queued", name="offline_queued", include_in_schema=False)
 async def offline_queued_page(request: Request) -> Response:
-    """Shown by the service worker when an order was kept on the phone to be sent later."""
-    return render(request, "offline_queued.html", {"viewer": None}, block=None)
+    """Shown by the service worker when an order tapped while offline was kept on the phone."""
+    return render(request, "offline_queued.html", {**OFFLINE_CONTEXT, "busy": False}, block=None)
+
+
+@get("/offline/queued/busy", name="offline_queued_busy", include_in_schema=False)
+async def offline_queued_busy_page(request: Request) -> Response:
+    """Shown by the service worker when the server had trouble (5xx) and the order was kept."""
+    return render(request, "offline_queued.html", {**OFFLINE_CONTEXT, "busy": True}, block=None)
 
 
 @get("/healthz", include_in_schema=False, cache_control=CacheControlHeader(no_store=True))
@@ -95,4 +112,4 @@ async def readyz(request: Request) -> Response:
     return Response({"status": "ok", "database": "ok"})
 
 
-routes = [service_worker, manifest, offline_page, offline_queued_page, healthz, readyz]
+routes = [service_worker, manifest, offline_page, offline_queued_page, offline_queued_busy_page, healthz, readyz]

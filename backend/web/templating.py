@@ -6,6 +6,7 @@ Static asset URLs carry a content hash (``?v=…``) so they can be cached for a 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from functools import cache
 from pathlib import Path
@@ -112,17 +113,27 @@ def _build_environment(language: str) -> Environment:
 environments = {language: _build_environment(language) for language in i18n.LANGUAGES}
 
 
+def outbox_owner(secret_key: str, citizen_id: int) -> str:
+    """An opaque name for the signed-in citizen, for the service worker's order outbox: an order
+    kept on a shared phone is sent only while the same person is signed in (pwa/static/sw/outbox.js)."""
+    return hmac.new(secret_key.encode(), b"outbox:%d" % citizen_id, hashlib.sha256).hexdigest()[:16]
+
+
 def base_context(request: Request) -> dict[str, Any]:
     """Values every page needs: language, CSRF token, the signed-in person, the current path."""
     state = request.scope.get("state", {})
+    viewer = state.get("viewer")
+    settings = request.app.state.settings
     return {
         "lang": i18n.current_language.get(),
         "csrf_token": value_or_default(ScopeState.from_scope(request.scope).csrf_token, ""),
-        "viewer": state.get("viewer"),
+        "viewer": viewer,
+        # "" when signed out; pages stored by the service worker set None (they know nobody).
+        "outbox_owner": outbox_owner(settings.secret_key, viewer.citizen_id) if viewer else "",
         "staff": state.get("staff"),
         "path": request.url.path,
         "query": request.url.query,
-        "demo_login": request.app.state.settings.demo_login,
+        "demo_login": settings.demo_login,
         "flash": None,
     }
 

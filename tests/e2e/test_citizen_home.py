@@ -6,6 +6,12 @@ from backend.seed.demo import MAIN_DEMO_CPR
 from tests.conftest import citizen_id_by_cpr
 
 PHONE = {"width": 390, "height": 844}
+# A promise, not page.wait_for_function: its polling evaluates a string in the page, which our
+# Content-Security-Policy (no 'unsafe-eval') refuses whenever the first check is false.
+SERVICE_WORKER_IN_CONTROL = """new Promise((resolve) => {
+    if (navigator.serviceWorker.controller) { resolve(); return; }
+    navigator.serviceWorker.addEventListener("controllerchange", () => resolve());
+})"""
 
 
 async def assert_accessible(page) -> None:
@@ -26,7 +32,7 @@ async def signed_in_phone(browser, base: str, name: str, *, permissions: tuple[s
     await page.goto(base + "/login")
     await page.get_by_role("button", name=name).click()
     await page.get_by_role("heading", level=1, name="Mine produkter").wait_for()
-    await page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    await page.evaluate(SERVICE_WORKER_IN_CONTROL)
     return context, page, errors
 
 

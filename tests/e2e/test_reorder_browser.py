@@ -5,6 +5,7 @@ import re
 from backend.seed.demo import MAIN_DEMO_CPR
 from tests.conftest import citizen_id_by_cpr
 from tests.e2e.test_citizen_home import assert_accessible, signed_in_phone
+from tests.e2e.test_offline_orders_browser import kept_orders, orders_with_key
 
 
 async def orders_of(db, citizen):
@@ -39,6 +40,7 @@ async def test_tap_receipt_cancel_then_offline_tap_is_sent_once(live_server, bro
     await page.get_by_role("button", name="Bestil igen").click()
     await page.get_by_role("heading", name="Din bestilling venter på at blive sendt").wait_for()
     assert len(await orders_of(db, citizen)) == 1
+    [kept] = await kept_orders(context)
 
     # Back online: the kept order is sent once and the receipt is shown.
     await context.set_offline(False)
@@ -46,9 +48,12 @@ async def test_tap_receipt_cancel_then_offline_tap_is_sent_once(live_server, bro
     await page.get_by_text("Tak, vi har modtaget din bestilling").wait_for()
     rows = await orders_of(db, citizen)
     assert [row["status"] for row in rows] == ["cancelled", "placed"]
+    assert await orders_with_key(db, kept["key"]) == 1
+    assert await kept_orders(context) == []
     # Coming online again (or reloading) never sends it twice.
     await page.evaluate("navigator.serviceWorker.controller.postMessage({type: 'send-orders'})")
     await page.reload()
     assert len(await orders_of(db, citizen)) == 2
+    assert await orders_with_key(db, kept["key"]) == 1
     assert errors == []
     await context.close()

@@ -3,6 +3,8 @@ remove (only my own), per-type preferences, the service worker's renewal."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from backend.push.vapid import b64url
@@ -139,4 +141,5 @@ async def test_the_service_worker_renews_with_the_old_auth_secret(client, db):
 async def test_the_service_worker_knows_the_public_key(client):
     source = (await client.get("/sw.js")).text
     assert f'const VAPID_PUBLIC_KEY = "{VAPID_PUBLIC}";' in source
-    assert 'addEventListener("push"' in source and 'addEventListener("pushsubscriptionchange"' in source
+    push = (await client.get(re.search(r'"(/static/sw/push\.js\?v=\w+)"', source).group(1))).text
+    assert 'addEventListener("push"' in push and 'addEventListener("pushsubscriptionchange"' in push

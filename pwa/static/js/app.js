@@ -8,28 +8,95 @@ if ("serviceWorker" in navigator) {
       console.warn("Service worker registration failed", error);
     });
   });
-
-  // The service worker tells us when an order it kept has been sent: show the receipt (once).
-  var receiptShown = null;
   navigator.serviceWorker.addEventListener("message", function (event) {
-    var data = event.data || {};
-    if (data.type !== "order-sent" || (data.url && (data.url === receiptShown || data.url === window.location.href))) {
-      return;
-    }
-    var status = document.querySelector("[data-queued-status]");
-    if (status && status.dataset.sentText) {
-      status.textContent = status.dataset.sentText;
-    }
-    if (data.ok && data.url) {
-      receiptShown = data.url;
-      window.location.assign(data.url);
+    if (event.data && event.data.type === "outbox") {
+      showOutbox(event.data);
     }
   });
 }
 
+// --- Orders kept on this phone (pwa/static/sw/outbox.js) ----------------------------------------
+// Tell the citizen the truth about them: sent (with the receipt), refused (and why), waiting for
+// a login, or still waiting. The texts are on the page (partials/outbox_status.html).
+var outboxRetry = null;
+var leavingPage = false;
+
 function askToSendKeptOrders() {
-  if (navigator.onLine && navigator.serviceWorker && navigator.serviceWorker.controller) {
-    navigator.serviceWorker.controller.postMessage({ type: "send-orders" });
+  var panel = document.querySelector("[data-outbox]");
+  if (!navigator.serviceWorker || !panel) {
+    return;
+  }
+  panel.setAttribute("data-outbox-asked", "");
+  var message = { type: "send-orders", send: navigator.onLine };
+  if (panel.hasAttribute("data-owner")) {
+    message.owner = panel.getAttribute("data-owner");
+    message.csrf = panel.getAttribute("data-csrf") || null;
+  }
+  postToWorker(message);
+}
+
+function postToWorker(message) {
+  if (navigator.serviceWorker.controller) {
+    navigator.serviceWorker.controller.postMessage(message);
+    return;
+  }
+  navigator.serviceWorker.ready.then(function (registration) {
+    if (registration.active) {
+      registration.active.postMessage(message);
+    }
+  });
+}
+
+function showOutboxAlert(panel, name, shown) {
+  var alert = panel.querySelector('[data-outbox-show="' + name + '"]');
+  if (alert && alert.hidden === shown) {
+    alert.hidden = !shown;
+  }
+  return alert;
+}
+
+function showOutbox(state) {
+  var panel = document.querySelector("[data-outbox]");
+  if (!panel || leavingPage) {
+    return;
+  }
+  var signedIn = Boolean(panel.getAttribute("data-owner"));
+  var queuedPage = document.querySelector("[data-queued-page]");
+  var pending = state.waiting + state.login;
+  var told = state.accepted.concat(state.refused);
+  if (queuedPage && !pending && told.length) {
+    // The page that said "waiting" is no longer true: one order sent shows its receipt; else the
+    // front page says what happened (and what can be ordered now).
+    leavingPage = true;
+    if (told.length === 1 && state.accepted.length === 1) {
+      postToWorker({ type: "outcomes-seen", keys: [told[0].key] });
+      window.location.assign(state.accepted[0].receipt);
+    } else {
+      window.location.assign("/");
+    }
+    return;
+  }
+  if (told.length) {
+    postToWorker({ type: "outcomes-seen", keys: told.map(function (outcome) { return outcome.key; }) });
+  }
+  if (state.accepted.length) {
+    var receipt = state.accepted.length === 1 ? state.accepted[0].receipt : "/orders";
+    showOutboxAlert(panel, "accepted", true).querySelector("[data-outbox-receipt]").href = receipt;
+  }
+  if (state.refused.length) {
+    var refused = showOutboxAlert(panel, "refused", true);
+    var reason = refused.querySelector("[data-outbox-reason]");
+    reason.textContent = state.refused.map(function (outcome) {
+      return outcome.message || reason.getAttribute("data-general");
+    }).join(" ");
+    refused.querySelector("[data-outbox-home]").hidden = window.location.pathname === "/";
+  }
+  // Signed in: an order that met a login page is sent from this page (with its CSRF token).
+  showOutboxAlert(panel, "login", state.login > 0 && !signedIn);
+  showOutboxAlert(panel, "waiting", !queuedPage && state.waiting + (signedIn ? state.login : 0) > 0);
+  clearTimeout(outboxRetry);
+  if (state.waiting && state.retryIn !== null && navigator.onLine) {
+    outboxRetry = setTimeout(askToSendKeptOrders, Math.min(Math.max(state.retryIn, 1000), 300000));
   }
 }
 
@@ -48,6 +115,13 @@ window.addEventListener("online", function () {
 window.addEventListener("offline", showOfflineNotes);
 document.addEventListener("DOMContentLoaded", showOfflineNotes);
 document.addEventListener("htmx:afterSettle", showOfflineNotes);
+// htmx brought a new page (maybe after a login): tell the worker who is here now.
+document.addEventListener("htmx:afterSettle", function () {
+  var panel = document.querySelector("[data-outbox]");
+  if (panel && !panel.hasAttribute("data-outbox-asked") && navigator.serviceWorker) {
+    askToSendKeptOrders();
+  }
+});
 
 // htmx requests from order forms carry the form's idempotency key as a header too.
 document.addEventListener("htmx:configRequest", function (event) {
