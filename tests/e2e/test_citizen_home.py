@@ -56,6 +56,7 @@ async def test_login_see_products_and_switch_language(live_server, browser, db):
     # No horizontal scrolling on a 390 px wide phone.
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
+    await page.locator("summary", has_text="Menu").click()  # the language is in the menu
     await page.get_by_role("button", name="English").click()
     await page.get_by_role("heading", level=1, name="My products").wait_for()
     assert await page.get_attribute("html", "lang") == "en"
