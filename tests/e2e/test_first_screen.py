@@ -114,6 +114,9 @@ async def test_touch_targets_and_axe_on_every_citizen_page(live_server, browser,
             await page.locator("h1").wait_for()
             where = f"{path} at {size['width']} px ×{scale}"
             assert await page.evaluate(TOO_SMALL) == [], where
+            gutters = await page.eval_on_selector_all(
+                ".alert", "els => els.map(e => parseFloat(getComputedStyle(e).paddingLeft))")
+            assert all(gutter <= 24 for gutter in gutters), (where, gutters)  # no empty icon gutter
             assert await page.evaluate("document.documentElement.scrollWidth") <= size["width"], where
             await assert_no_violations(page, where)
         # The menu open: its links and buttons too.
@@ -166,6 +169,13 @@ async def test_menu_and_confirm_pages_work_without_javascript(live_server, brows
     await page.get_by_test_id("confirm-yes").click()
     await page.wait_for_url(f"{live_server}/delivery?saved=1")
     assert await db.fetchval("SELECT count(*) FROM temporary_address WHERE street = 'Sommerhusvej 3'") == 0
+
+    # The pickup points show only when "a pickup point" is chosen (CSS, no script).
+    await page.goto(live_server + "/delivery")
+    await page.get_by_label("Min adresse", exact=False).first.check()
+    assert not await page.locator("#pickup_point_id").is_visible()
+    await page.get_by_label("Et udleveringssted (pakkeshop)").check()
+    assert await page.locator("#pickup_point_id").is_visible()
 
     # Log out from the menu.
     await page.locator("summary", has_text="Menu").click()
