@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po, write_po
 from backend.i18n import I18N_DIR, LANGUAGES
 from backend.settings import REPO_ROOT
 
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None, "NP_": (1, 2)}
 
 
 def extract() -> Catalog:

@@ -18,6 +18,12 @@ class BookingForm(msgspec.Struct):
     note: str = ""
 
 
+class ChangeDayForm(BookingForm):
+    """The "Call me" form sent with another day chosen (without JavaScript): shown again as typed."""
+
+    day: str = ""
+
+
 class MoveForm(msgspec.Struct):
     slot: str = ""
 

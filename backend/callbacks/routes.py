@@ -16,7 +16,7 @@ from litestar.response import Redirect
 from backend.auth.models import Viewer
 from backend.callbacks import booking, queries
 from backend.callbacks.labels import STATUS_BADGES, TOPIC_LABELS, error_message, status_label, topic_label
-from backend.callbacks.models import BookingForm, MoveForm, validate_booking
+from backend.callbacks.models import BookingForm, ChangeDayForm, MoveForm, validate_booking
 from backend.callbacks.rules import (
     MAX_OPEN_PER_CITIZEN,
     OPEN_STATUSES,
@@ -29,9 +29,10 @@ from backend.callbacks.rules import (
     parse_slot,
     slot_value,
 )
+from backend.i18n import format_day, format_time
 from backend.i18n import gettext as _
 from backend.web.deps import DB, citizen_required, provide_viewer
-from backend.web.templating import render
+from backend.web.templating import render, see_other
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -104,7 +105,7 @@ class CallbackController(Controller):
         open_count = await queries.count_open(db, viewer.citizen_id)
         context = await picker_context(db, day, form.slot, "/callbacks/new")
         return render(request, "callbacks/new.html", {
-            **context, "form": form, "errors": {k: error_message(v) for k, v in errors.items()},
+            **context, "form": form, "errors": {k: error_message(v) for k, v in errors.items()}, "keep_form": True,
             "topics": {key: topic_label(key) for key in TOPIC_LABELS}, "too_many": open_count >= MAX_OPEN_PER_CITIZEN,
         }, status_code=status_code, block="slot_picker" if day is not None else None)
 
@@ -113,6 +114,15 @@ class CallbackController(Controller):
                            day: FromQuery[str | None] = None, topic: FromQuery[str] = "") -> Response:
         phone = await queries.select_citizen_phone(db, viewer.citizen_id) or ""
         return await self._form_page(request, db, viewer, BookingForm(topic=topic, phone=phone), day, {})
+
+    @post("/new", name="new_callback_day")
+    async def change_day(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
+                         data: Annotated[ChangeDayForm, FORM]) -> Response:
+        """Another day chosen without JavaScript: the same form again, with the chosen topic, phone
+        and note kept (the day buttons post the form here; with htmx they swap only the picker)."""
+        form = BookingForm(topic=data.topic, slot="", phone=data.phone, note=data.note)
+        page = await self._form_page(request, db, viewer, form, data.day or None, {})
+        return page
 
     @post("/", name="book_callback")
     async def book_callback(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
@@ -127,14 +137,30 @@ class CallbackController(Controller):
                 return Redirect(f"/callbacks?booked={row['id']}", status_code=303)
         return await self._form_page(request, db, viewer, data, None, errors, status_code=422)
 
+    @get("/{callback_id:int}/cancel", name="cancel_callback_confirm")
+    async def cancel_confirm(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
+                             callback_id: FromPath[int]) -> Response:
+        """"Do you want to cancel the call?" (works without JavaScript)."""
+        row = await queries.select_own_callback(db, callback_id, viewer.citizen_id)
+        if row is None:
+            raise NotFoundException()
+        view = callback_view(row)
+        if not view["changeable"]:
+            return Redirect("/callbacks", status_code=303)
+        return render(request, "confirm.html", {
+            "title": _("Cancel the call?"),
+            "details": [f"{format_day(row['slot_start'])}, {format_time(row['slot_start'])}", view["topic_label"]],
+            "note": None, "action": f"/callbacks/{callback_id}/cancel", "yes": _("Yes, cancel the call"),
+            "back": "/callbacks", "no": _("No, keep the call"),
+        })
+
     @post("/{callback_id:int}/cancel", name="cancel_callback")
     async def cancel_callback(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                               callback_id: FromPath[int]) -> Response:
         try:
             row = await booking.cancel(db, viewer.citizen_id, callback_id)
         except booking.BookingError as exc:
-            return render(request, "error.html", {"title": _("The call could not be cancelled"),
-                                                  "message": error_message(exc.code)}, status_code=422, block=None)
+            return see_other(request, "/callbacks", message=error_message(exc.code))
         if row is None:
             raise NotFoundException()
         return Redirect("/callbacks?done=cancelled", status_code=303)
@@ -147,7 +173,7 @@ class CallbackController(Controller):
         context = await picker_context(db, day, selected, f"/callbacks/{callback_id}/move")
         fragment = day is not None and error is None
         return render(request, "callbacks/move.html", {
-            **context, "callback": callback_view(current),
+            **context, "callback": callback_view(current), "keep_form": False,
             "errors": {"slot": error_message(error)} if error else {},
         }, status_code=status_code, block="slot_picker" if fragment else None)
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from backend.i18n import gettext
+from backend.i18n import format_number, gettext, ngettext
 
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext extraction marker
     return message
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - the ngettext extraction marker
+    return singular, plural
 
 
 CATEGORY_LABELS = {
@@ -26,12 +30,13 @@ CATEGORY_LABELS = {
     "deodorant": N_("Deodorant"),
 }
 
+# Singular and plural, so that it says "1 tube" and "3 tubes" (in Danish "1 tube", "3 tuber").
 UNIT_LABELS = {
-    "piece": N_("pcs."),
-    "tube": N_("tubes"),
-    "bottle": N_("bottles"),
-    "sachet": N_("sachets"),
-    "spray": N_("sprays"),
+    "piece": NP_("pc.", "pcs."),
+    "tube": NP_("tube", "tubes"),
+    "bottle": NP_("bottle", "bottles"),
+    "sachet": NP_("sachet", "sachets"),
+    "spray": NP_("spray", "sprays"),
 }
 
 AREA_LABELS = {
@@ -47,5 +52,12 @@ def category_label(key: str) -> str:
     return gettext(CATEGORY_LABELS.get(key, key))
 
 
-def unit_label(key: str) -> str:
-    return gettext(UNIT_LABELS.get(key, key))
+def unit_label(key: str, count: int = 2) -> str:
+    """The unit's name for ``count`` of it, in the current language's plural rules."""
+    forms = UNIT_LABELS.get(key)
+    return ngettext(forms[0], forms[1], count) if forms else key
+
+
+def quantity(key: str, count: int) -> str:
+    """"1 tube", "3 tuber", "90 stk.": a number and its unit, correctly inflected."""
+    return f"{format_number(count)} {unit_label(key, count)}"

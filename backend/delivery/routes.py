@@ -11,10 +11,12 @@ from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, FromQuery
+from litestar.response import Redirect
 
 from backend.audit import log_event
 from backend.auth.models import Viewer
 from backend.delivery import queries
+from backend.i18n import format_date
 from backend.i18n import gettext as _
 from backend.orders.queries import select_citizen_for_ordering, select_pickup_point, select_pickup_points
 from backend.orders.service import MAX_NOTE_LENGTH
@@ -111,6 +113,23 @@ class DeliveryController(Controller):
             await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
                             action="temporary_address_added")
         return see_other(request, "/delivery?saved=1")
+
+    @get("/temporary/{address_id:int}/delete", name="temporary_delete_confirm")
+    async def delete_confirm(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
+                             address_id: FromPath[int]) -> Response:
+        """"Remove this temporary address?" (works without JavaScript)."""
+        address = next((a for a in await queries.select_temporary_addresses(db, viewer.citizen_id, local_today())
+                        if a["id"] == address_id), None)
+        if address is None:
+            return Redirect("/delivery", status_code=303)
+        return render(request, "confirm.html", {
+            "title": _("Remove the temporary address?"),
+            "details": [f"{address['street']}, {address['postcode']} {address['city']}",
+                        f"{format_date(address['valid_from'])} – {format_date(address['valid_to'])}"],
+            "note": _("Parcels are then delivered to your usual address."),
+            "action": f"/delivery/temporary/{address_id}/delete", "yes": _("Yes, remove it"),
+            "back": "/delivery", "no": _("No, keep it"),
+        })
 
     @post("/temporary/{address_id:int}/delete", name="temporary_delete")
     async def delete_temporary(self, request: Request, db: DB, viewer: NamedDependency[Viewer],

@@ -8,7 +8,7 @@ import datetime as dt
 import asyncpg
 import msgspec
 
-from backend.catalog.labels import category_label, unit_label
+from backend.catalog.labels import category_label, quantity, unit_label
 from backend.grants import queries
 from backend.grants.rules import (
     Balance,
@@ -89,9 +89,10 @@ class GrantView(msgspec.Struct, frozen=True):
     texts: GrantTexts
 
 
-def grant_texts(b: Balance, limit: Orderable, reason: str, pack_size: int, unit: str, period_days: int) -> GrantTexts:
+def grant_texts(b: Balance, limit: Orderable, reason: str, pack_size: int, unit_key: str,
+                period_days: int) -> GrantTexts:
     active = b.status is GrantStatus.ACTIVE
-    left_amount = f"{format_number(b.left)} {unit}" if active else ""
+    left_amount = quantity(unit_key, b.left) if active else ""
     if active:
         not_active = ""
     elif b.status is GrantStatus.EXPIRED:
@@ -108,15 +109,17 @@ def grant_texts(b: Balance, limit: Orderable, reason: str, pack_size: int, unit:
         packs = b.packs_left(pack_size)
         packs_left = "(" + ngettext("%(num)s pack", "%(num)s packs", packs) % {"num": packs} + ")"
     return GrantTexts(
-        per_pack=_("%(count)s %(unit)s per pack") % {"count": format_number(pack_size), "unit": unit},
+        per_pack=_("%(count)s %(unit)s per pack") % {"count": format_number(pack_size),
+                                                      "unit": unit_label(unit_key, pack_size)},
         left_amount=left_amount,
-        left=_("Left this period: %(count)s %(unit)s") % {"count": format_number(b.left), "unit": unit} if active else "",
+        left=(_("Left this period: %(count)s %(unit)s") % {"count": format_number(b.left),
+                                                           "unit": unit_label(unit_key, b.left)} if active else ""),
         packs_left=packs_left,
         not_active=not_active,
         orderable=can_order,
         granted=(ngettext("%(count)s %(unit)s per day", "%(count)s %(unit)s per %(num)s days", period_days)
-                 % {"count": format_number(b.granted), "unit": unit, "num": period_days}),
-        used=f"{format_number(b.used)} {unit}",
+                 % {"count": format_number(b.granted), "unit": unit_label(unit_key, b.granted), "num": period_days}),
+        used=quantity(unit_key, b.used),
         next_period=format_date(b.next_period_start) if b.next_period_start else "",
         expiry=format_date(b.expires_on) if b.expires_on else "",
         renew=(_("Contact your municipality before %(date)s to have it renewed.") % {"date": format_date(b.expires_on)}
@@ -131,16 +134,15 @@ def grant_views(rows: list[GrantRow], today: dt.date, horizon_days: int) -> list
         allocated = dict(zip(row.usage_days, row.usage_pieces, strict=True))
         limit = orderable(terms, allocated, today, horizon_days, row.pack_size)
         b = balance(terms, allocated.items(), today)
-        unit = unit_label(row.unit)
         reason = reason_text(limit.reason, limit.date) if limit.reason is not Reason.OK else ""
         views.append(
             GrantView(
                 id=row.id, product_name=row.product_name, manufacturer=row.manufacturer,
                 category=category_label(row.category), item_no=row.item_no, hmi_no=row.hmi_no,
-                pack_size=row.pack_size, unit=unit, period_days=row.period_days,
+                pack_size=row.pack_size, unit=unit_label(row.unit), period_days=row.period_days,
                 payer_name=row.payer_name, balance=b, limit=limit,
                 usual_packs=usual_packs(row.quantity_per_period, row.pack_size, row.last_packs, limit.packs),
-                reason=reason, texts=grant_texts(b, limit, reason, row.pack_size, unit, row.period_days),
+                reason=reason, texts=grant_texts(b, limit, reason, row.pack_size, row.unit, row.period_days),
             )
         )
     return views

@@ -73,6 +73,12 @@ def expected_delivery(order: asyncpg.Record, parcels: list[asyncpg.Record], back
     return expected
 
 
+def cancellable(order: asyncpg.Record, parcels: list[asyncpg.Record]) -> bool:
+    """"Fortryd" is offered while nothing is picked and no cancel is pending or refused."""
+    return (order["status"] in CANCELLABLE and order["cancel_state"] is None
+            and all(p["status"] in ("placed", "received") for p in parcels))
+
+
 def receipt(order: asyncpg.Record, parcels: list[asyncpg.Record], backorders: list[asyncpg.Record],
             events: list[asyncpg.Record]) -> dict[str, Any]:
     """The receipt's values: ``state`` (placed, on_its_way, delivered, returned, cancel_requested,
@@ -89,8 +95,7 @@ def receipt(order: asyncpg.Record, parcels: list[asyncpg.Record], backorders: li
                                    if split_waiting and len(parcels) > 1 and parcels[1]["status"] not in DONE
                                    else None),
         "delivered_at": max(delivered) if state == "delivered" and delivered else None,
-        "cancellable": (order["status"] in CANCELLABLE and order["cancel_state"] is None
-                        and all(p["status"] in ("placed", "received") for p in parcels)),
+        "cancellable": cancellable(order, parcels),
         "backorder_reason": backorder_reason,
         "failure_reason": failure_reason,
     }

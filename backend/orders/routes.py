@@ -14,9 +14,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
 
 from backend.auth.models import Viewer
-from backend.catalog.labels import unit_label
 from backend.grants.rules import Reason, municipality_gate
 from backend.i18n import gettext as _
+from backend.i18n import ngettext
+from backend.orders.receipt import cancellable
+from backend.parcels.queries import select_parcels
 from backend.orders import cancel as cancelling
 from backend.orders import queries, service
 from backend.orders.forms import delivery_choice, idempotency_key, requested_lines
@@ -59,7 +61,7 @@ class OrderController(Controller):
                 error = exc
         gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
         return render(request, "order_new.html", {
-            "citizen": citizen, "lines": lines, "units": {g["id"]: unit_label(g["unit"]) for g in grants},
+            "citizen": citizen, "lines": lines, "units": {g["id"]: g["unit"] for g in grants},
             "form": form or {}, "error": error, "gate_reason": service.reason_text(gate, gate_date) if gate is not Reason.OK else "",
             "reason_text": service.reason_text, "pickup_points": await queries.select_pickup_points(db),
             "temporary": await queries.select_temporary_address(db, viewer.citizen_id, today),
@@ -115,7 +117,7 @@ class OrderController(Controller):
             raise NotFoundException()
         lines = await queries.select_order_lines(db, order_id)
         return render(request, "order.html", {
-            "order": order, "lines": lines, "units": {line["grant_id"]: unit_label(line["unit"]) for line in lines},
+            "order": order, "lines": lines, "units": {line["grant_id"]: line["unit"] for line in lines},
             "manufacturers": len({line["manufacturer"] for line in lines}), "status_label": status_label,
             **await tracking(db, order),
         }, block="tracking")
@@ -146,11 +148,28 @@ class OrderController(Controller):
             return see_other(request, f"/orders/{order_id}", message=exc.message)
         return see_other(request, f"/orders/{order_id}")
 
+    @get("/{order_id:int}/cancel", name="order_cancel_confirm")
+    async def cancel_confirm(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
+                             order_id: FromPath[int]) -> Response:
+        """"Do you want to cancel?" (works without JavaScript); an order that can no longer be
+        cancelled goes back to its receipt."""
+        order = await queries.select_order(db, viewer.citizen_id, order_id)
+        if order is None:
+            raise NotFoundException()
+        if not cancellable(order, await select_parcels(db, order_id)):
+            return Redirect(f"/orders/{order_id}", status_code=303)
+        lines = await queries.select_order_lines(db, order_id)
+        return render(request, "confirm.html", {
+            "title": _("Cancel order %(number)s?") % {"number": order_id},
+            "details": [ngettext("%(num)s pack", "%(num)s packs", line["packs"]) % {"num": line["packs"]}
+                        + " " + line["name"] for line in lines],
+            "note": _("Nothing will be sent, and you can order the products again later."),
+            "action": f"/orders/{order_id}/cancel", "yes": _("Yes, cancel the order"),
+            "back": f"/orders/{order_id}", "no": _("No, keep the order"),
+        })
+
     # POST-only URLs can end up in the address bar (a reload, a shared link, an old bookmark):
     # a GET there goes to the page the form belongs to instead of "page not found".
-    @get("/{order_id:int}/cancel", name="order_cancel_get")
-    async def cancel_get(self, order_id: FromPath[int]) -> Redirect:
-        return Redirect(f"/orders/{order_id}", status_code=303)
 
     @get("/{order_id:int}/backorder", name="order_backorder_get")
     async def backorder_get(self, order_id: FromPath[int]) -> Redirect:

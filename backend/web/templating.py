@@ -23,6 +23,7 @@ from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
 from backend import i18n
+from backend.catalog import labels
 from backend.web import flash
 
 PWA_DIR = Path(__file__).resolve().parent.parent.parent / "pwa"
@@ -105,6 +106,8 @@ def _build_environment(language: str) -> Environment:
         format_number=i18n.format_number,
         format_money=i18n.format_money,
         language_name=i18n.language_name,
+        unit_label=labels.unit_label,
+        quantity=labels.quantity,
         LANGUAGES=i18n.LANGUAGES,
     )
     return env

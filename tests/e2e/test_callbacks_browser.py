@@ -57,7 +57,7 @@ async def test_citizen_books_advisor_sees_it_live_claims_and_closes_it(live_serv
 
     # Topic, another day (htmx swaps only the times; the topic stays chosen), a time, book.
     await phone.get_by_label(re.compile("^Produktrådgivning")).check()
-    day_links = phone.locator("a.day-link")
+    day_links = phone.locator(".day-link")
     second_day = (await day_links.nth(1).inner_text()).strip()
     await day_links.nth(1).click()
     await phone.get_by_text(f"Tidspunkt {second_day}").wait_for()

@@ -27,8 +27,9 @@ async def test_tap_receipt_cancel_then_offline_tap_is_sent_once(live_server, bro
     assert [row["status"] for row in placed] == ["placed"]
     assert await page.get_by_text("diskret emballage").count() >= 1
 
-    # Fortryd.
-    await page.get_by_role("button", name="Fortryd bestilling").click()
+    # Fortryd (asks first).
+    await page.get_by_role("link", name="Fortryd bestilling").click()
+    await page.get_by_role("button", name="Ja, fortryd bestillingen").click()
     await page.get_by_text("Bestillingen er annulleret").wait_for()
     assert [row["status"] for row in await orders_of(db, citizen)] == ["cancelled"]
 

@@ -3,6 +3,7 @@ but its own (an older worker's static cache kept every old version of every asse
 
 from __future__ import annotations
 
+import asyncio
 import re
 import urllib.request
 
@@ -28,7 +29,7 @@ async def test_the_worker_keeps_only_its_current_caches(live_server, browser):
     assert sorted(await page.evaluate(OLD_CACHES)) == ["shell-0123456789ab", "static-0123456789ab", "static-v1"]
 
     await page.evaluate("navigator.serviceWorker.register('/sw.js', {scope: '/'})")
-    await page.evaluate(SERVICE_WORKER_IN_CONTROL)  # activated, and it has claimed this page
+    await asyncio.wait_for(page.evaluate(SERVICE_WORKER_IN_CONTROL), 20)  # activated, and it has claimed this page
     await page.goto(live_server + "/login")  # fetches static assets through the worker
     await page.get_by_role("heading", level=1, name="Log ind").wait_for()
     names = await page.evaluate("caches.keys()")

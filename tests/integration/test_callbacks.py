@@ -55,7 +55,7 @@ async def test_day_picker_is_a_fragment_for_htmx(client, db):
     assert fragment.status_code == 200
     assert fragment.text.lstrip().startswith('<div id="slot-picker"')
     assert "<html" not in fragment.text and 'aria-current="date"' in fragment.text
-    assert day in re.search(r'href="[^"]*day=([^"]+)"[^>]*aria-current', fragment.text.replace("\n", " ")).group(1)
+    assert day in re.search(r'hx-get="[^"]*day=([^"]+)"[^>]*aria-current', fragment.text.replace("\n", " ")).group(1)
     full = await client.get(f"/callbacks/new?day={day}")
     assert "<html" in full.text and 'name="topic"' in full.text
 
@@ -159,8 +159,13 @@ async def test_cancel_own_callback_frees_the_place(client, db):
     for other in await new_citizens(db, 2):
         await book_directly(db, other, slot)
     # and a cancelled call cannot be cancelled again
-    again = await client.post(f"/callbacks/{callback}/cancel", data={"_csrf_token": await csrf_token(client)})
-    assert again.status_code == 422 and "Opkaldet kan ikke længere ændres." in again.text
+    again = await client.post(f"/callbacks/{callback}/cancel", data={"_csrf_token": await csrf_token(client)},
+                              follow_redirects=False)
+    assert again.status_code == 303 and again.headers["location"] == "/callbacks"  # told why, on "Mine opkald"
+    assert "Opkaldet kan ikke længere ændres." in (await client.get("/callbacks")).text
+    # Its confirm page is not offered any more either.
+    confirm = await client.get(f"/callbacks/{callback}/cancel", follow_redirects=False)
+    assert confirm.status_code == 303
 
 
 async def test_cannot_cancel_or_move_someone_elses_callback(client, db):

@@ -188,7 +188,11 @@ async def test_split_makes_parcel_two_where_the_order_is(client, db, citizen):
 
 async def test_get_on_post_only_urls_goes_to_the_page(client, db, citizen):
     order_id = await place(client, db, citizen)
-    for url, target in [(f"/orders/{order_id}/cancel", f"/orders/{order_id}"),
+    confirm = await client.get(f"/orders/{order_id}/cancel")
+    assert confirm.status_code == 200 and "Vil du fortryde bestilling" in confirm.text  # the confirm page
+    await send(client, event(order_id, "received"))
+    await send(client, event(order_id, "picking"))
+    for url, target in [(f"/orders/{order_id}/cancel", f"/orders/{order_id}"),  # too late to confirm anything
                         (f"/orders/{order_id}/backorder", f"/orders/{order_id}"),
                         ("/orders/reorder", "/"), ("/orders/new/check", "/orders/new")]:
         response = await client.get(url, follow_redirects=False)
