@@ -31,11 +31,12 @@ from pgqueuer import PgQueuer
 from pgqueuer.errors import RetryRequested
 from pgqueuer.models import Job
 
-from backend.db.pool import connect, create_pool, database_unavailable, short_reason
+from backend.db.pool import OneLineWhileDatabaseAway, connect, create_pool, database_unavailable, short_reason
 from backend.jobs import decode_payload
 from backend.settings import Settings
 
 log = logging.getLogger("fsc.worker")
+logging.getLogger("pgqueuer").addFilter(OneLineWhileDatabaseAway())
 
 # Modules with a ``register(worker: Worker) -> None`` function.
 HANDLER_MODULES = ("backend.housekeeping", "backend.warehouse.jobs", "backend.push.jobs", "backend.callbacks.jobs")

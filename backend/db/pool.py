@@ -44,12 +44,13 @@ def short_reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-class _OneLine(logging.Filter):
-    """asyncpg's pool re-opens its minimum connections in the background and logs a full traceback
-    for every failed attempt while the server is away: keep each attempt to one line."""
+class OneLineWhileDatabaseAway(logging.Filter):
+    """A library's log record whose exception only says "the database is away" is kept to one
+    line: asyncpg's pool logs a traceback for every failed background reconnect, pgqueuer one for
+    every job outcome it could not record. Other tracebacks stay whole."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and record.exc_info[1] is not None:
+        if record.exc_info and database_unavailable(record.exc_info[1]):
             record.msg = f"{record.getMessage()} ({short_reason(record.exc_info[1])})"
             record.args = None
             record.exc_info = None
@@ -57,7 +58,7 @@ class _OneLine(logging.Filter):
         return True
 
 
-logging.getLogger("asyncpg.pool").addFilter(_OneLine())
+logging.getLogger("asyncpg.pool").addFilter(OneLineWhileDatabaseAway())
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
