@@ -88,7 +88,9 @@ async def healthz() -> dict[str, str]:
 
 @get("/readyz", include_in_schema=False, cache_control=CacheControlHeader(no_store=True))
 async def readyz(request: Request) -> Response:
-    """Readiness: the database answers (a load balancer sends no traffic here until it does)."""
+    """Readiness: the database answers. Meant for start-up and rolling deploys: a balancer that
+    takes every web process out of rotation on it shows its own error page during a database
+    restart instead of our translated 503 (docs/decisions.md, 2026-11-29)."""
     try:
         async with request.app.state.pool.acquire(timeout=2) as conn:
             await conn.fetchval("SELECT 1")
