@@ -7,10 +7,7 @@ import asyncio
 import logging
 import os
 import secrets
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -188,41 +185,12 @@ def cmd_dev(args: argparse.Namespace) -> None:
         "worker": [*fsc, "worker"],
         "warehouse_sim": [*fsc, "warehouse-sim"],
     }
-    children = {name: subprocess.Popen(cmd, env=child_env) for name, cmd in commands.items()}
-    print(f"\n  Fælles Bestilling is running on http://{settings.host}:{port}  (Ctrl+C stops it)\n", flush=True)
-    _supervise(children)
+    from backend.supervisor import supervise
 
+    def announce() -> None:
+        print(f"\n  Fælles Bestilling is running on http://{settings.host}:{port}  (Ctrl+C stops it)\n", flush=True)
 
-def _supervise(children: dict[str, subprocess.Popen]) -> None:
-    """Wait until a child exits or we are told to stop (Ctrl+C, SIGTERM); then stop all children."""
-    stopping = False
-
-    def stop(_signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    exit_code = 0
-    try:
-        while not stopping:
-            for name, child in children.items():
-                if child.poll() is not None:
-                    log.error("%s exited with code %s; stopping", name, child.returncode)
-                    exit_code = child.returncode or 1
-                    stopping = True
-            time.sleep(0.3)
-    finally:
-        for child in children.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children.values():
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-    if exit_code:
-        raise SystemExit(exit_code)
+    supervise(commands, child_env, on_started=announce)
 
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], str]] = {

@@ -69,6 +69,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     worker_heartbeat_s: int = 30
     """Seconds without a heartbeat after which a job whose worker died is picked again."""
 
+    worker_jobs_in_flight: int = 8
+    """Jobs one worker process holds at once (taken half as many at a time). What a worker that
+    dies holds waits for its heartbeat to go stale; the rest of the queue does not."""
+
     warehouse_url: str = "http://127.0.0.1:8100"
     """Base URL of the warehouse partner's API (the worker sends pick lists and withdrawals there)."""
 
@@ -115,6 +119,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FSC_WEB_WORKERS, FSC_SESSION_HOURS and FSC_DB_POOL_MIN must be positive")
         if self.worker_heartbeat_s < 2:
             raise SettingsError("FSC_WORKER_HEARTBEAT_S must be at least 2")
+        if not 2 <= self.worker_jobs_in_flight <= 1000:
+            raise SettingsError("FSC_WORKER_JOBS_IN_FLIGHT must be between 2 and 1000")
         if self.db_pool_max < self.db_pool_min:
             raise SettingsError("FSC_DB_POOL_MAX must not be smaller than FSC_DB_POOL_MIN")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):

@@ -7,6 +7,12 @@ idempotent. A handler asks for a later retry by raising ``pgqueuer`` ``RetryRequ
 other failure is kept in the queue table as failed ("hold") for an operator, never dropped.
 
 Each area registers its handlers in ``register(worker)``; see ``HANDLER_MODULES``.
+
+A database restart does not end the process: when the queue's connection is lost the worker
+finishes what it holds, reconnects with back-off (one log line per attempt) and carries on with a
+new queue manager. A handler that fails because the database is away asks for a retry instead of
+being held as failed. Jobs whose outcome could not be recorded are picked again after the
+heartbeat timeout (at least once; handlers are idempotent).
 """
 
 from __future__ import annotations
@@ -17,23 +23,29 @@ import importlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 
 import asyncpg
 import httpx
 from pgqueuer import PgQueuer
+from pgqueuer.errors import RetryRequested
 from pgqueuer.models import Job
 
-from backend.db.pool import connect, create_pool
+from backend.db.pool import OneLineWhileDatabaseAway, connect, create_pool, database_unavailable, short_reason
 from backend.jobs import decode_payload
 from backend.settings import Settings
 
 log = logging.getLogger("fsc.worker")
+logging.getLogger("pgqueuer").addFilter(OneLineWhileDatabaseAway())
 
 # Modules with a ``register(worker: Worker) -> None`` function.
 HANDLER_MODULES = ("backend.housekeeping", "backend.warehouse.jobs", "backend.push.jobs", "backend.callbacks.jobs")
 
 JobHandler = Callable[[dict, Job], Awaitable[None]]
 Task = Callable[[], Awaitable[None]]
+
+RECONNECT_MAX_S = 30
+"""Longest wait between two attempts to reach the database again (1 s, 2 s, 4 s … up to this)."""
 
 
 def backoff(attempts: int, retry_after_s: float | None = None) -> dt.timedelta:
@@ -48,12 +60,14 @@ def backoff(attempts: int, retry_after_s: float | None = None) -> dt.timedelta:
 class Worker:
     """What handlers share: settings, a small pool, one HTTP client, and the job registry."""
 
-    def __init__(self, settings: Settings, pool: asyncpg.Pool, http: httpx.AsyncClient, pgq: PgQueuer) -> None:
+    def __init__(self, settings: Settings, pool: asyncpg.Pool, http: httpx.AsyncClient) -> None:
         self.settings = settings
         self.pool = pool
         self.http = http
-        self.pgq = pgq
         self._shutdown: list[Callable[[], Awaitable[object]]] = []
+        # Kept here, not on a PgQueuer: each database connection gets a queue manager of its own.
+        self._jobs: list[tuple[str, int, Callable[[Job], Awaitable[None]]]] = []
+        self._tasks: list[tuple[str, str, Callable[[object], Awaitable[None]]]] = []
 
     def on_shutdown(self, callback: Callable[[], Awaitable[object]]) -> None:
         """Run ``callback`` when the worker stops (e.g. close an area's own HTTP session)."""
@@ -71,9 +85,14 @@ class Worker:
 
         def register(handler: JobHandler) -> JobHandler:
             async def run(job: Job) -> None:
-                await handler(decode_payload(job.payload), job)
+                try:
+                    await handler(decode_payload(job.payload), job)
+                except Exception as exc:
+                    if database_unavailable(exc):  # not the job's fault: try again, do not hold it
+                        raise RetryRequested(delay=backoff(job.attempts), reason=short_reason(exc)) from exc
+                    raise
 
-            self.pgq.entrypoint(entrypoint, concurrency_limit=concurrency_limit, on_failure="hold")(run)
+            self._jobs.append((entrypoint, concurrency_limit, run))
             return handler
 
         return register
@@ -85,30 +104,81 @@ class Worker:
             async def run(_schedule: object) -> None:
                 await task()
 
-            self.pgq.schedule(name, cron)(run)
+            self._tasks.append((name, cron, run))
             return task
 
         return register
 
+    def queue(self, listener: asyncpg.Connection) -> PgQueuer:
+        """A queue manager on ``listener`` (LISTEN and dequeue) with every registered job and task."""
+        pgq = PgQueuer.from_asyncpg_connection(listener)
+        for entrypoint, concurrency_limit, run in self._jobs:
+            pgq.entrypoint(entrypoint, concurrency_limit=concurrency_limit, on_failure="hold")(run)
+        for name, cron, task in self._tasks:
+            pgq.schedule(name, cron)(task)
+        return pgq
+
 
 async def run_worker(settings: Settings, dsn: str) -> None:
-    listener = await connect(dsn)  # pgqueuer's own connection (LISTEN, dequeue)
-    pool = await create_pool(dsn, min_size=1, max_size=4)
+    # min_size 0: the pool connects on first use, so the worker may start before the database.
+    pool = await create_pool(dsn, min_size=0, max_size=4)
     http = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
-    pgq = PgQueuer.from_asyncpg_connection(listener)
-    worker = Worker(settings, pool, http, pgq)
+    worker = Worker(settings, pool, http)
     for module in HANDLER_MODULES:
         importlib.import_module(module).register(worker)
+    stopping = asyncio.Event()
+    running: list[PgQueuer] = []
+
+    def stop() -> None:
+        stopping.set()
+        for pgq in running:
+            pgq.shutdown.set()
+
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, pgq.shutdown.set)
+        loop.add_signal_handler(signum, stop)
     log.info("worker started")
     try:
-        await pgq.run(dequeue_timeout=dt.timedelta(seconds=5), batch_size=10,
-                      heartbeat_timeout=dt.timedelta(seconds=settings.worker_heartbeat_s))
+        await _run_until_stopped(worker, dsn, stopping, running)
     finally:
         await worker.shutdown()
         await http.aclose()
         await pool.close()
-        await listener.close()
         log.info("worker stopped")
+
+
+async def _run_until_stopped(worker: Worker, dsn: str, stopping: asyncio.Event, running: list[PgQueuer]) -> None:
+    """Run the queue; when the database goes away, reconnect with back-off and run it again."""
+    settings = worker.settings
+    batch_size = max(1, settings.worker_jobs_in_flight // 2)  # pgqueuer: in flight >= 2 x batch
+    attempts = 0
+    while not stopping.is_set():
+        listener: asyncpg.Connection | None = None
+        try:
+            listener = await connect(dsn)  # pgqueuer's own connection (LISTEN, dequeue)
+            pgq = worker.queue(listener)
+            # A lost connection ends this run at once (pgqueuer would notice at its next dequeue).
+            listener.add_termination_listener(lambda _conn, pgq=pgq: pgq.shutdown.set())
+            running[:] = [pgq]
+            if attempts:
+                log.warning("database reachable again; worker resumed after %d attempt(s)", attempts)
+                attempts = 0
+            await pgq.run(dequeue_timeout=dt.timedelta(seconds=5), batch_size=batch_size,
+                          max_concurrent_tasks=batch_size * 2,
+                          heartbeat_timeout=dt.timedelta(seconds=settings.worker_heartbeat_s))
+            reason = "connection closed"
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            reason = short_reason(exc)
+        finally:
+            running.clear()
+            if listener is not None:
+                listener.terminate()
+        if stopping.is_set():
+            return
+        attempts += 1
+        delay = min(RECONNECT_MAX_S, 2 ** (attempts - 1))
+        log.warning("database unavailable (%s); reconnecting in %d s (attempt %d)", reason, delay, attempts)
+        with suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), delay)

@@ -15,6 +15,7 @@ from backend import i18n
 from backend.auth import queries
 from backend.auth.models import Viewer
 from backend.auth.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, token_hash
+from backend.db.pool import discard_if_broken
 from backend.staff.models import StaffViewer
 from backend.staff.queries import select_staff_viewer
 from backend.staff.sessions import STAFF_COOKIE
@@ -99,10 +100,14 @@ class RequestContextMiddleware:
             await self._call(scope, receive, send, litestar_app, cookies)
             return
         async with litestar_app.state.pool.acquire() as conn:
-            if staff_hash is not None:
-                state["staff"] = await load_staff(conn, staff_hash)
-            if state["staff"] is None and citizen_hash is not None:
-                state["viewer"] = await load_viewer(conn, citizen_hash)
+            try:
+                if staff_hash is not None:
+                    state["staff"] = await load_staff(conn, staff_hash)
+                if state["staff"] is None and citizen_hash is not None:
+                    state["viewer"] = await load_viewer(conn, citizen_hash)
+            except BaseException as exc:  # the error page (503 when the database is away) follows
+                discard_if_broken(conn, exc)
+                raise
             state["db"] = conn
             try:
                 await self._call(scope, receive, send, litestar_app, cookies)

@@ -14,6 +14,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
 from backend.auth.models import Viewer
+from backend.db.pool import discard_if_broken
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
@@ -27,13 +28,24 @@ def local_today() -> dt.date:
 
 
 async def provide_db(request: ASGIConnection, state: State) -> AsyncGenerator[asyncpg.Connection, None]:
-    """The request's pooled connection (the one the request context already holds, else a new one)."""
+    """The request's pooled connection (the one the request context already holds, else a new one).
+
+    litestar throws the handler's exception in here: a connection the database dropped is closed
+    then, not put back into the pool for the next request."""
     held = request.scope.get("state", {}).get("db")
     if held is not None:
-        yield held
+        try:
+            yield held
+        except BaseException as exc:
+            discard_if_broken(held, exc)
+            raise
         return
     async with state.pool.acquire() as conn:
-        yield conn
+        try:
+            yield conn
+        except BaseException as exc:
+            discard_if_broken(conn, exc)
+            raise
 
 
 def provide_viewer(request: ASGIConnection, db: DB) -> Viewer:  # noqa: ARG001

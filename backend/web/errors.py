@@ -1,4 +1,7 @@
-"""Friendly, translated error pages (and a redirect to the login page when signed out)."""
+"""Friendly, translated error pages (and a redirect to the login page when signed out).
+
+While the database is away (a restart, a fail-over) every page answers 503 with ``Retry-After``
+instead of the generic 500, and works again by itself once the pool reconnects."""
 
 from __future__ import annotations
 
@@ -14,14 +17,19 @@ from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 
 from backend import i18n
+from backend.db.pool import database_unavailable, short_reason
 from backend.i18n import gettext as _
 from backend.web.context import language_for, read_cookies
 from backend.web.templating import render
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_S = 5
+"""What a 503 asks clients (the warehouse partner, the offline outbox) to wait: a restart takes seconds."""
 
 
 def _messages(status: int) -> tuple[str, str]:
@@ -33,7 +41,24 @@ def _messages(status: int) -> tuple[str, str]:
         return _("Page not found"), _("We could not find the page you asked for. Check the address, or go to the front page.")
     if status < 500:
         return _("Something was wrong with the request"), _("Please go back and try again.")
+    if status == HTTP_503_SERVICE_UNAVAILABLE:
+        return _("The service is briefly unavailable"), _(
+            "We cannot reach our records right now. Please try again in a minute. "
+            "If you had just sent an order, look under My orders before you order again.")
     return _("Something went wrong on our side"), _("Please try again in a moment. If it keeps happening, call Fælles Service Center.")
+
+
+def _unavailable_headers(request: Request) -> dict[str, str]:
+    """Retry-After, and for htmx: a link or form (boosted) shows the page in place of the body and
+    leaves the address bar alone (it may be a POST-only URL); a background request (polling)
+    leaves the screen as it is and simply tries again on its next turn."""
+    headers = {"Retry-After": str(RETRY_AFTER_S)}
+    if request.headers.get("hx-request") == "true":
+        if request.headers.get("hx-boosted") == "true":
+            headers |= {"HX-Retarget": "body", "HX-Reswap": "innerHTML", "HX-Push-Url": "false"}
+        else:
+            headers["HX-Reswap"] = "none"
+    return headers
 
 
 def _error_page(request: Request, status: int) -> Response:
@@ -42,10 +67,12 @@ def _error_page(request: Request, status: int) -> Response:
     token = i18n.current_language.set(language_for(request.scope, read_cookies(request.scope), viewer, request.app.state.settings.default_language))
     try:
         title, message = _messages(status)
+        headers = _unavailable_headers(request) if status == HTTP_503_SERVICE_UNAVAILABLE else None
         if request.url.path.startswith("/api/"):
             return Response({"title": title, "detail": message, "status": status}, status_code=status,
-                            media_type="application/problem+json")
-        return render(request, "error.html", {"title": title, "message": message}, status_code=status, block=None)
+                            media_type="application/problem+json", headers=headers)
+        return render(request, "error.html", {"title": title, "message": message}, status_code=status, block=None,
+                      headers=headers)
     finally:
         i18n.current_language.reset(token)
 
@@ -68,6 +95,9 @@ def http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def unexpected_error(request: Request, exc: Exception) -> Response:
+    if database_unavailable(exc):  # one line per request, not a traceback: the cause is known
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, short_reason(exc))
+        return _error_page(request, HTTP_503_SERVICE_UNAVAILABLE)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
 

@@ -11,7 +11,9 @@ from litestar import Request, Response, get
 from litestar.datastructures import CacheControlHeader
 
 from backend import i18n
+from backend.db.pool import database_unavailable
 from backend.i18n import gettext as _
+from backend.web.errors import RETRY_AFTER_S
 from backend.web.templating import PWA_DIR, asset_url, render
 
 THEME_COLOUR = "#004993"
@@ -103,12 +105,17 @@ async def healthz() -> dict[str, str]:
 
 @get("/readyz", include_in_schema=False, cache_control=CacheControlHeader(no_store=True))
 async def readyz(request: Request) -> Response:
-    """Readiness: the database answers."""
+    """Readiness: the database answers. Meant for start-up and rolling deploys: a balancer that
+    takes every web process out of rotation on it shows its own error page during a database
+    restart instead of our translated 503 (docs/decisions.md, 2026-11-29)."""
     try:
         async with request.app.state.pool.acquire(timeout=2) as conn:
             await conn.fetchval("SELECT 1")
-    except (OSError, asyncpg.PostgresError, TimeoutError):
-        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    except Exception as exc:
+        if not (database_unavailable(exc) or isinstance(exc, asyncpg.PostgresError)):
+            raise
+        return Response({"status": "unavailable", "database": "unreachable"}, status_code=503,
+                        headers={"Retry-After": str(RETRY_AFTER_S)})
     return Response({"status": "ok", "database": "ok"})
 
 
