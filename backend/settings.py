@@ -14,6 +14,9 @@ import msgspec
 
 PREFIX = "FSC_"
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The browsers' push services: Google FCM (Chrome, Edge on Android, Samsung, Opera), Mozilla
+# autopush (Firefox), Apple (Safari), Microsoft WNS (Edge on Windows).
+DEFAULT_PUSH_HOSTS = "fcm.googleapis.com,*.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com"
 
 
 class SettingsError(Exception):
@@ -106,6 +109,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     push_concurrency: int = 64
     """Web Push: requests to push services in flight at once per worker process."""
 
+    push_hosts: str = DEFAULT_PUSH_HOSTS
+    """Web Push: the push services we take subscriptions for and send to, comma-separated host names;
+    ``*.name`` is any name below it, ``name:port`` allows that port (else only 443)."""
+
+    push_allow_localhost: bool = False
+    """Web Push, development and tests only: a push service on ``localhost`` (http, loopback) may be used.
+    Refused with FSC_COOKIE_SECURE=1."""
+
+    push_max_attempts: int = 30
+    """Web Push: tries per notice before giving up on a failing device and removing it (30: about 2 hours)."""
+
+    push_max_devices: int = 10
+    """Web Push: devices per citizen; a new one replaces the oldest."""
+
     def __post_init__(self) -> None:
         if len(self.secret_key) < 32:
             raise SettingsError("FSC_SECRET_KEY must be at least 32 characters long")
@@ -150,6 +167,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FSC_VAPID_SUBJECT must be a mailto: or https:// URL (the operator's contact)")
         if not 1 <= self.push_concurrency <= 1000:
             raise SettingsError("FSC_PUSH_CONCURRENCY must be between 1 and 1000")
+        from backend.push.endpoints import PushHostsError, parse_push_hosts
+
+        try:
+            parse_push_hosts(self.push_hosts)
+        except PushHostsError as exc:
+            raise SettingsError(str(exc)) from None
+        if self.push_allow_localhost and self.cookie_secure:
+            raise SettingsError("FSC_PUSH_ALLOW_LOCALHOST is for development and tests; it cannot be used with "
+                                "FSC_COOKIE_SECURE=1 (production)")
+        if not 1 <= self.push_max_attempts <= 1000:
+            raise SettingsError("FSC_PUSH_MAX_ATTEMPTS must be between 1 and 1000")
+        if not 1 <= self.push_max_devices <= 100:
+            raise SettingsError("FSC_PUSH_MAX_DEVICES must be between 1 and 100")
 
     @property
     def push_enabled(self) -> bool:

@@ -77,15 +77,23 @@ async def load_subscriptions(dsn: str, devices_file: Path) -> int:
         await conn.close()
 
 
-async def send_all(dsn: str, private_key: str) -> tuple[float, list[float], int, int]:
+def local_service_env(origin: str) -> dict[str, str]:
+    """The settings that allow the local push service (``localhost:<port>``, development only)."""
+    from tests.push_service import push_env
+
+    return push_env(int(origin.rsplit(":", 1)[1]))
+
+
+async def send_all(dsn: str, private_key: str, origin: str) -> tuple[float, list[float], int, int]:
     from backend.db.pool import create_pool
+    from backend.push.endpoints import EndpointPolicy, parse_push_hosts
     from backend.push.notices import NoticeType, build, delivery
     from backend.push.sender import Outcome, PushSender, Target
     from backend.push.service import record
 
     pool = await create_pool(dsn, min_size=1, max_size=4)
-    session = PushSender.new_session(CONCURRENCY)
-    sender = PushSender(session, private_key, "mailto:bench@localhost", concurrency=CONCURRENCY)
+    policy = EndpointPolicy(parse_push_hosts(local_service_env(origin)["FSC_PUSH_HOSTS"]), allow_localhost=True)
+    sender = PushSender(private_key, "mailto:bench@localhost", policy=policy, concurrency=CONCURRENCY)
     try:
         async with pool.acquire() as conn:
             rows = await conn.fetch("SELECT id, endpoint, p256dh, auth, language FROM push_subscription ORDER BY id")
@@ -114,11 +122,11 @@ async def send_all(dsn: str, private_key: str) -> tuple[float, list[float], int,
         elapsed = time.perf_counter() - started
         return elapsed, latencies, sent, removed
     finally:
-        await session.close()
+        await sender.close()
         await pool.close()
 
 
-async def worker_jobs(dsn: str, private_key: str, public_key: str, devices_file: Path) -> float:
+async def worker_jobs(dsn: str, private_key: str, public_key: str, devices_file: Path, origin: str) -> float:
     """The same 10,000 devices as one job per citizen ("delivered" for an order each), run by the real
     ``fsc worker`` process: messages/s through the job queue (each job: select, send, record)."""
     import msgspec
@@ -140,7 +148,7 @@ async def worker_jobs(dsn: str, private_key: str, public_key: str, devices_file:
     env = dict(os.environ, FSC_DATABASE_URL=dsn, FSC_SECRET_KEY="b" * 40, FSC_CPR_KEY=CPR_KEY,
                FSC_WAREHOUSE_SECRET="w" * 40, FSC_VAPID_PRIVATE_KEY=private_key, FSC_VAPID_PUBLIC_KEY=public_key,
                FSC_VAPID_SUBJECT="mailto:bench@localhost", FSC_PUSH_CONCURRENCY=str(CONCURRENCY),
-               FSC_LOG_LEVEL="ERROR")
+               FSC_LOG_LEVEL="ERROR", **local_service_env(origin))
     worker = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"], env=env, cwd=ROOT)
     try:
         await asyncio.sleep(3)  # start-up
@@ -182,11 +190,11 @@ def main() -> None:
     service, origin = start_push_service(public_key, root / "devices.jsonl")
     try:
         expected_410 = run(load_subscriptions(server.get_uri(), root / "devices.jsonl"))
-        elapsed, latencies, sent, removed = run(send_all(server.get_uri(), private_key))
+        elapsed, latencies, sent, removed = run(send_all(server.get_uri(), private_key, origin))
         with urllib.request.urlopen(origin + "/stats", timeout=10) as response:
             stats = json.load(response)
         left = run(_count_gone_left(server.get_uri()))
-        through_jobs = run(worker_jobs(server.get_uri(), private_key, public_key, root / "devices.jsonl"))
+        through_jobs = run(worker_jobs(server.get_uri(), private_key, public_key, root / "devices.jsonl", origin))
     finally:
         service.terminate()
         service.wait(timeout=10)

@@ -19,9 +19,12 @@ VAPID_ENV = {"FSC_VAPID_PRIVATE_KEY": VAPID_PRIVATE, "FSC_VAPID_PUBLIC_KEY": VAP
              "FSC_VAPID_SUBJECT": VAPID_SUBJECT}
 
 
-def push_settings(**overrides):
+def push_settings(service: LocalPushService | None = None, **overrides):
+    """Settings with push on; with ``service``, the local push service is allowed (localhost)."""
+    local = {} if service is None else {"push_hosts": service.push_env()["FSC_PUSH_HOSTS"],
+                                        "push_allow_localhost": True}
     return make_settings(vapid_private_key=VAPID_PRIVATE, vapid_public_key=VAPID_PUBLIC,
-                         vapid_subject=VAPID_SUBJECT, **overrides)
+                         vapid_subject=VAPID_SUBJECT, **local | overrides)
 
 
 async def subscribe(db: asyncpg.Connection, service: LocalPushService, citizen_id: int, language: str,
@@ -72,5 +75,6 @@ class CapturingWorker:
             await closer()
 
 
-def job(attempts: int = 0) -> SimpleNamespace:
-    return SimpleNamespace(attempts=attempts)
+def job(attempts: int = 0, created: dt.datetime | None = None) -> SimpleNamespace:
+    """What the handlers read of a pgqueuer Job: its retries so far and when it was queued."""
+    return SimpleNamespace(attempts=attempts, created=created or dt.datetime.now(dt.UTC))

@@ -6,6 +6,9 @@ checks (a VAPID JWT signed ES256 by the expected public key, audience = this ori
 the device, decrypts the payload with ``http_ece`` using the device's private key and auth secret.
 Each device answers with a scripted list of statuses (e.g. 429 then 201); 201 once the list is used.
 
+It listens on 127.0.0.1 and its devices' endpoints name it ``http://localhost:<port>``: the app
+sends there only with ``push_env()`` (``localhost:<port>`` allow-listed, FSC_PUSH_ALLOW_LOCALHOST).
+
 Run alone (the benchmark does): python tests/push_service.py --devices N --gone-percent 2 --out FILE
 prints "READY <port>" and serves GET /stats.
 """
@@ -100,8 +103,12 @@ class LocalPushService:
         site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.origin = f"http://127.0.0.1:{bound}"
+        self.origin = f"http://localhost:{bound}"
         return self.origin
+
+    def push_env(self) -> dict[str, str]:
+        """The settings that let the app send to this service (and only in development and tests)."""
+        return push_env(int(self.origin.rsplit(":", 1)[1]))
 
     async def stop(self) -> None:
         if self._runner is not None:
@@ -181,6 +188,10 @@ class LocalPushService:
     async def _stats(self, _request: web.Request) -> web.Response:
         return web.json_response({"verified": len(self.messages), "errors": len(self.errors),
                                   "first_errors": self.errors[:5], "answered": self.answered})
+
+
+def push_env(port: int) -> dict[str, str]:
+    return {"FSC_PUSH_HOSTS": f"localhost:{port}", "FSC_PUSH_ALLOW_LOCALHOST": "1"}
 
 
 async def _serve(args: argparse.Namespace) -> None:

@@ -4,6 +4,10 @@ The process has ONE aiohttp session for all push services (``push_sender``, shar
 that sends, closed when the worker stops). A notice is recorded per device in push_delivery as it
 is delivered, so when some devices answer 429/5xx the job is retried with back-off (honouring
 Retry-After) and the retry sends only to the devices still missing it. Devices whose subscription is gone (404/410) are deleted.
+A device not sent to because its address is not a push service's (``Outcome.BLOCKED``) is
+retried the same way: a DNS answer or the allow-list may be fixed meanwhile. The retries are
+bounded: the ``FSC_PUSH_MAX_ATTEMPTS``-th try is the last, and the devices still failing then are
+removed (one log line), except those another notice reached meanwhile.
 
 Payloads: ``push_notify`` {"type", "key", and "order_id"+"parcel_no" or "citizen_id"+"grant_id"
 (+"date")}. The callback notices ("callback_reminder", "callback_unreachable" entrypoints) live
@@ -22,10 +26,11 @@ from pgqueuer.errors import RetryRequested
 from pgqueuer.models import Job
 
 from backend.push import PUSH_JOB
+from backend.push.endpoints import EndpointPolicy
 from backend.push.notices import NoticeType
 from backend.push.rules import is_quiet, next_send_time
 from backend.push.sender import PushSender
-from backend.push.service import Notice, Summary, deliver, plan_reminders, send_notice
+from backend.push.service import LastTry, Notice, Summary, deliver, plan_reminders, send_notice
 from backend.push import queries
 
 log = logging.getLogger("fsc.worker.push")
@@ -48,14 +53,19 @@ def push_sender(worker) -> PushSender | None:  # noqa: ANN001 - backend.worker.W
         settings = worker.settings
         sender = None
         if settings.push_enabled:
-            session = PushSender.new_session(settings.push_concurrency)
-            sender = PushSender(session, settings.vapid_private_key, settings.vapid_subject,
-                                concurrency=settings.push_concurrency)
-            worker.on_shutdown(session.close)
+            sender = PushSender(settings.vapid_private_key, settings.vapid_subject,
+                                policy=EndpointPolicy.from_settings(settings), concurrency=settings.push_concurrency,
+                                max_attempts=settings.push_max_attempts)
+            worker.on_shutdown(sender.close)
         else:
             log.warning("Web Push is off: FSC_VAPID_PRIVATE_KEY/FSC_VAPID_PUBLIC_KEY are not set (fsc vapid-keys)")
         _senders[worker] = sender
     return _senders[worker]
+
+
+def last_try(sender: PushSender, job: Job) -> LastTry | None:
+    """Set when this run is the job's last try (``job.attempts`` counts the retries so far)."""
+    return LastTry(job.created) if job.attempts + 1 >= sender.max_attempts else None
 
 
 def settle(summary: Summary, key: str, job: Job) -> None:
@@ -63,6 +73,10 @@ def settle(summary: Summary, key: str, job: Job) -> None:
     retry with back-off (honouring Retry-After). The retry reaches only the devices still missing."""
     if summary.sent or summary.removed or summary.failed:
         log.info("%s: sent %d, removed %d, refused %d", key, summary.sent, summary.removed, summary.failed)
+    if summary.given_up:
+        log.warning("%s: gave up after %d tries on %d devices; removed %d, kept %d that got another notice since",
+                    key, job.attempts + 1, summary.given_up, summary.given_up_removed,
+                    summary.given_up - summary.given_up_removed)
     if summary.retry:
         from backend.worker import backoff
 
@@ -75,7 +89,7 @@ async def send(pool: asyncpg.Pool, sender: PushSender, notice: NoticeType, key: 
                job: Job) -> None:
     """Send a notice another area resolved (see ``service.deliver``), exactly once per device per
     ``key``; raises ``RetryRequested`` when some push services asked to retry."""
-    settle(await deliver(pool, sender, notice, key, target), key, job)
+    settle(await deliver(pool, sender, notice, key, target, last_try(sender, job)), key, job)
 
 
 def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cycle)
@@ -88,7 +102,7 @@ def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cy
         now = utc_now()
         if payload["type"] in REMINDER_TYPES and is_quiet(now):
             raise RetryRequested(delay=next_send_time(now) - now, reason="quiet hours")
-        settle(await send_notice(worker.pool, sender, payload), payload["key"], job)
+        settle(await send_notice(worker.pool, sender, payload, last_try(sender, job)), payload["key"], job)
 
     @worker.every("push_reminders", "5 * * * *")
     async def push_reminders() -> None:

@@ -25,6 +25,23 @@ async def upsert_subscription(conn: asyncpg.Connection, citizen_id: int, endpoin
     )
 
 
+async def lock_devices(conn: asyncpg.Connection, citizen_id: int) -> None:
+    """Serialise one citizen's subscribes (in the caller's transaction), so two at once cannot
+    both stay under the device cap and together exceed it."""
+    await conn.execute("SELECT 1 FROM citizen WHERE id = $1 FOR NO KEY UPDATE", citizen_id)
+
+
+async def delete_oldest_devices(conn: asyncpg.Connection, citizen_id: int, keep_id: int, max_devices: int) -> list[int]:
+    """Keep ``keep_id`` and the citizen's newest other devices up to ``max_devices``; remove the rest."""
+    rows = await conn.fetch(
+        """DELETE FROM push_subscription WHERE id IN (
+               SELECT id FROM push_subscription WHERE citizen_id = $1 AND id <> $2
+                ORDER BY created_at DESC, id DESC OFFSET $3)
+           RETURNING id""",
+        citizen_id, keep_id, max_devices - 1)
+    return sorted(row["id"] for row in rows)
+
+
 async def select_subscription_by_endpoint(conn: asyncpg.Connection, endpoint: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
         "SELECT id, citizen_id, auth, language, label FROM push_subscription WHERE endpoint = $1 FOR UPDATE", endpoint)
@@ -97,6 +114,17 @@ async def delete_subscriptions(conn: asyncpg.Connection, subscription_ids: list[
     if not subscription_ids:
         return 0
     result = await conn.execute("DELETE FROM push_subscription WHERE id = ANY($1::bigint[])", subscription_ids)
+    return int(result.split()[-1])
+
+
+async def delete_failing_subscriptions(conn: asyncpg.Connection, subscription_ids: list[int],
+                                      since: dt.datetime) -> int:
+    """Remove devices given up on, except those a notice reached since ``since`` (they work)."""
+    if not subscription_ids:
+        return 0
+    result = await conn.execute(
+        """DELETE FROM push_subscription WHERE id = ANY($1::bigint[])
+              AND (last_success_at IS NULL OR last_success_at < $2)""", subscription_ids, since)
     return int(result.split()[-1])
 
 

@@ -21,6 +21,7 @@ from backend.audit import log_event
 from backend.auth.models import Viewer
 from backend.i18n import gettext as _
 from backend.push import queries
+from backend.push.endpoints import EndpointPolicy
 from backend.push.notices import PREFERENCE_TYPES, label
 from backend.push.subscriptions import (
     InvalidSubscription,
@@ -73,19 +74,27 @@ class NotificationsController(Controller):
 
     @post("/subscriptions", name="push_subscribe", status_code=201)
     async def subscribe(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
-        """JSON {endpoint, keys: {p256dh, auth}} from PushSubscription.toJSON(); 422 writes nothing."""
-        if not request.app.state.settings.push_enabled:
+        """JSON {endpoint, keys: {p256dh, auth}} from PushSubscription.toJSON(); 422 writes nothing.
+        Only an allowed push service's address is taken; a citizen has at most FSC_PUSH_MAX_DEVICES
+        devices (the oldest is replaced)."""
+        settings = request.app.state.settings
+        if not settings.push_enabled:
             return not_available()
         try:
-            _incoming, endpoint, keys = parse_subscription(await request.body(), SubscriptionIn)
+            _incoming, endpoint, keys = parse_subscription(await request.body(), SubscriptionIn,
+                                                           EndpointPolicy.from_settings(settings))
         except InvalidSubscription as exc:
             return problem(422, exc.message)
         async with db.transaction():
+            await queries.lock_devices(db, viewer.citizen_id)
             subscription_id = await queries.upsert_subscription(
                 db, viewer.citizen_id, endpoint, keys.p256dh, keys.auth, i18n.current_language.get(),
                 device_label(request.headers.get("user-agent", "")))
+            replaced = await queries.delete_oldest_devices(db, viewer.citizen_id, subscription_id,
+                                                           settings.push_max_devices)
             await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
-                            action="push_subscribed", detail={"subscription_id": subscription_id})
+                            action="push_subscribed",
+                            detail={"subscription_id": subscription_id} | ({"replaced": replaced} if replaced else {}))
         return Response({"id": subscription_id, "detail": _("This phone will now get notifications.")},
                         status_code=201, headers={"Cache-Control": "no-store"})
 
@@ -107,10 +116,12 @@ async def renew(request: Request, db: DB) -> Response:
     Sent by the service worker, which has neither the page's CSRF token nor perhaps a live
     session; it proves it held the old subscription by its auth secret (only the device and we
     know it), so this route is exempt from CSRF and needs no login."""
-    if not request.app.state.settings.push_enabled:
+    settings = request.app.state.settings
+    if not settings.push_enabled:
         return not_available()
     try:
-        incoming, endpoint, keys = parse_subscription(await request.body(), RenewalIn)
+        incoming, endpoint, keys = parse_subscription(await request.body(), RenewalIn,
+                                                      EndpointPolicy.from_settings(settings))
     except InvalidSubscription as exc:
         return problem(422, exc.message)
     async with db.transaction():

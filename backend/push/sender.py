@@ -1,10 +1,16 @@
 """Sending Web Push messages: pywebpush's async API over ONE shared aiohttp session.
 
 The worker creates one ``PushSender`` (one connection pool to the push services for the whole
-process). Concurrency is bounded by a semaphore; VAPID tokens are cached per push service origin;
-payloads are encrypted with aes128gcm (RFC 8291). Encrypting a message is a few hundred
-microseconds of CPU, so it runs inline; all network I/O is awaited (nothing blocks the loop).
-The sender classifies each answer; what to do with it (delete, retry, record) is the caller's.
+process; ``close()`` it at shutdown). Concurrency is bounded by a semaphore; VAPID tokens are
+cached per push service origin; payloads are encrypted with aes128gcm (RFC 8291). Encrypting a
+message is a few hundred microseconds of CPU, so it runs inline; all network I/O is awaited
+(nothing blocks the loop). The sender classifies each answer; what to do with it (delete, retry,
+record) is the caller's.
+
+Only push services are reached: an endpoint outside the allow-list is not sent to
+(``endpoints.EndpointPolicy``), the session's resolver connects only to public addresses
+(``resolver.PublicAddressResolver``), redirects are not followed and no proxy from the
+environment is used. Either refusal is ``Outcome.BLOCKED``: no request was made.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import time
 import aiohttp
 from pywebpush import WebPusher, WebPushException
 
+from backend.push.endpoints import EndpointPolicy
+from backend.push.resolver import BlockedAddress, PublicAddressResolver
 from backend.push.vapid import VapidSigner
 
 log = logging.getLogger("fsc.push")
@@ -29,7 +37,8 @@ class Outcome(enum.Enum):
     SENT = "sent"          # 200/201/202: the push service took it
     GONE = "gone"          # 404/410: the subscription is dead; delete it
     RETRY = "retry"        # 429, 5xx, timeouts, network errors: try again later
-    FAILED = "failed"      # any other 4xx (bad request, VAPID refused, payload too large): logged
+    FAILED = "failed"      # any other 4xx or a 3xx (bad request, VAPID refused, payload too large): logged
+    BLOCKED = "blocked"    # not sent: not an allowed push service, or no public address; retried like RETRY
 
 
 class Target:
@@ -80,25 +89,46 @@ def classify(status: int) -> Outcome:
     return Outcome.FAILED
 
 
-class PushSender:
-    """Encrypt, sign and post push messages through one shared aiohttp session."""
+class _NoRedirects:
+    """What pywebpush calls (``aiohttp_session.post``), without following redirects: a push service
+    never redirects, and the new address would be one nobody checked against the allow-list."""
 
-    def __init__(self, session: aiohttp.ClientSession, private_key: str, subject: str, *,
-                 concurrency: int = 64, timeout_s: float = 10.0) -> None:
-        self.session = session
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self._session = session
+
+    def post(self, url: str, **kwargs):  # noqa: ANN201 - aiohttp's request context manager
+        return self._session.post(url, allow_redirects=False, **kwargs)
+
+
+class PushSender:
+    """Encrypt, sign and post push messages through one shared aiohttp session.
+
+    ``max_attempts`` is the retry bound the jobs apply (FSC_PUSH_MAX_ATTEMPTS, see ``jobs.settle``)."""
+
+    def __init__(self, private_key: str, subject: str, *, policy: EndpointPolicy, concurrency: int = 64,
+                 timeout_s: float = 10.0, max_attempts: int = 30) -> None:
         self.signer = VapidSigner(private_key, subject)
+        self.policy = policy
+        self.max_attempts = max_attempts
         self.semaphore = asyncio.Semaphore(concurrency)
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
+        # The process's one session: keep-alive connections, a pool as large as the concurrency;
+        # trust_env stays off, so no proxy from the environment carries the requests elsewhere.
+        connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency, ttl_dns_cache=300,
+                                         resolver=PublicAddressResolver(policy.allow_localhost))
+        self.session = aiohttp.ClientSession(connector=connector, raise_for_status=False, trust_env=False)
+        self._poster = _NoRedirects(self.session)
 
-    @staticmethod
-    def new_session(concurrency: int = 64) -> aiohttp.ClientSession:
-        """The process's one session: keep-alive connections, a pool as large as the concurrency."""
-        connector = aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency, ttl_dns_cache=300)
-        return aiohttp.ClientSession(connector=connector, raise_for_status=False)
+    async def close(self) -> None:
+        await self.session.close()
 
     async def send(self, target: Target, data: bytes, *, ttl: int, urgency: str, topic: str | None) -> Result:
         if len(data) > MAX_PAYLOAD_BYTES:
             raise ValueError(f"push payload of {len(data)} bytes is too large")
+        refusal = self.policy.refusal(target.endpoint)
+        if refusal is not None:
+            log.warning("push to subscription %s not sent: its endpoint is %s", target.id, refusal.value)
+            return Result(target, Outcome.BLOCKED, 0, None, 0.0)
         headers = dict(self.signer.headers(target.endpoint))
         headers["Urgency"] = urgency
         if topic:
@@ -107,8 +137,14 @@ class PushSender:
         async with self.semaphore:
             started = time.perf_counter()
             try:
-                pusher = WebPusher(subscription, aiohttp_session=self.session)
+                pusher = WebPusher(subscription, aiohttp_session=self._poster)
                 response = await pusher.send_async(data, headers, ttl=ttl, timeout=self.timeout)
+            except aiohttp.ClientConnectorDNSError as exc:
+                if isinstance(exc.__cause__, BlockedAddress):
+                    log.warning("push to subscription %s not sent: %s", target.id, exc.__cause__)
+                    return Result(target, Outcome.BLOCKED, 0, None, time.perf_counter() - started)
+                log.info("push to subscription %s failed to resolve: %s", target.id, exc)
+                return Result(target, Outcome.RETRY, 0, None, time.perf_counter() - started)
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
                 log.info("push to subscription %s failed to connect: %s", target.id, exc)
                 return Result(target, Outcome.RETRY, 0, None, time.perf_counter() - started)

@@ -20,13 +20,17 @@ REMINDER_LOOKBACK_DAYS = 400
 
 
 class Summary(msgspec.Struct):
-    """What one run of a notice did; ``retry_after_s`` is set when some devices must be tried again."""
+    """What one run of a notice did; ``retry_after_s`` is set when some devices must be tried again.
+    On the last try, the devices still failing are given up (``given_up``) and removed
+    (``given_up_removed``) unless a notice reached them since this one was queued."""
 
     sent: int = 0
     removed: int = 0
     failed: int = 0
     retry: int = 0
     retry_after_s: float | None = None
+    given_up: int = 0
+    given_up_removed: int = 0
 
 
 class Notice(msgspec.Struct, frozen=True):
@@ -55,15 +59,28 @@ async def resolve(conn: asyncpg.Connection, notice: NoticeType, payload: dict) -
     raise ValueError(f"cannot address a {notice.value} notice with {sorted(payload)}")
 
 
-async def record(pool: asyncpg.Pool, key: str, results: list[Result]) -> Summary:
-    """Remember who got it (so a retry skips them) and forget devices that are gone."""
+class LastTry(msgspec.Struct, frozen=True):
+    """This run is the notice's last try (FSC_PUSH_MAX_ATTEMPTS); it was queued at ``queued_at``."""
+
+    queued_at: dt.datetime
+
+
+async def record(pool: asyncpg.Pool, key: str, results: list[Result], last_try: LastTry | None = None) -> Summary:
+    """Remember who got it (so a retry skips them) and forget devices that are gone. On the last
+    try, the devices still failing (busy or blocked) are given up and removed, except those a
+    notice reached since this one was queued (they work; only this notice is lost)."""
     summary = Summary()
     sent = [r.target.id for r in results if r.outcome is Outcome.SENT]
     gone = [r.target.id for r in results if r.outcome is Outcome.GONE]
-    retry = [r for r in results if r.outcome is Outcome.RETRY]
+    retry = [r for r in results if r.outcome in (Outcome.RETRY, Outcome.BLOCKED)]
     async with pool.acquire() as conn, conn.transaction():
         await queries.record_deliveries(conn, key, sent)
         summary.removed = await queries.delete_subscriptions(conn, gone)
+        if last_try is not None and retry:
+            summary.given_up = len(retry)
+            summary.given_up_removed = await queries.delete_failing_subscriptions(
+                conn, [r.target.id for r in retry], last_try.queued_at)
+            retry = []
     summary.sent = len(sent)
     summary.retry = len(retry)
     summary.failed = sum(1 for r in results if r.outcome is Outcome.FAILED)
@@ -72,7 +89,8 @@ async def record(pool: asyncpg.Pool, key: str, results: list[Result]) -> Summary
     return summary
 
 
-async def send_notice(pool: asyncpg.Pool, sender: PushSender, payload: dict) -> Summary:
+async def send_notice(pool: asyncpg.Pool, sender: PushSender, payload: dict,
+                      last_try: LastTry | None = None) -> Summary:
     """Send the notice in ``payload`` ({"type", "key", …}) to every device of the citizen that wants
     it and has not had it yet (push_delivery), each in the device's language."""
     notice = NoticeType(payload["type"])
@@ -80,10 +98,11 @@ async def send_notice(pool: asyncpg.Pool, sender: PushSender, payload: dict) -> 
         target = await resolve(conn, notice, payload)
     if target is None:
         return Summary()
-    return await deliver(pool, sender, notice, payload["key"], target)
+    return await deliver(pool, sender, notice, payload["key"], target, last_try)
 
 
-async def deliver(pool: asyncpg.Pool, sender: PushSender, notice: NoticeType, key: str, target: Notice) -> Summary:
+async def deliver(pool: asyncpg.Pool, sender: PushSender, notice: NoticeType, key: str, target: Notice,
+                  last_try: LastTry | None = None) -> Summary:
     """Send ``notice`` to every device of ``target.citizen_id`` that wants it (its preference switch)
     and has not had ``key`` yet (push_delivery), each in the device's language; record who got it.
     Other areas' jobs (callbacks) call this with a notice they resolved themselves."""
@@ -96,7 +115,7 @@ async def deliver(pool: asyncpg.Pool, sender: PushSender, notice: NoticeType, ke
     ttl, urgency = delivery(notice)
     results = await sender.send_many([(device, bodies[language]) for device, language in devices],
                                      ttl=ttl, urgency=urgency, topic=target.tag)
-    return await record(pool, key, results)
+    return await record(pool, key, results, last_try)
 
 
 def supplies_from(rows: list[asyncpg.Record]) -> list[GrantSupply]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from backend.i18n import gettext as _
+from backend.push.endpoints import EndpointPolicy, Refusal
 from backend.push.vapid import b64url_decode
 
-MAX_ENDPOINT_LENGTH = 1024
 _BASE64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 
 
@@ -51,10 +50,13 @@ def _key(value: str, length: int) -> bytes:
     return raw
 
 
-def check_endpoint(endpoint: str) -> str:
-    parts = urlsplit(endpoint)
-    if (parts.scheme != "https" or not parts.hostname or len(endpoint) > MAX_ENDPOINT_LENGTH
-            or any(c.isspace() for c in endpoint)):
+def check_endpoint(endpoint: str, policy: EndpointPolicy) -> str:
+    """Only an allowed push service's https URL (see backend/push/endpoints.py)."""
+    refusal = policy.refusal(endpoint)
+    if refusal is Refusal.UNKNOWN_SERVICE:
+        raise InvalidSubscription(_("This browser uses a notification service we cannot send to. "
+                                    "Try another browser, such as Chrome, Firefox, Edge or Safari."))
+    if refusal is not None:
         raise InvalidSubscription(_("The push service address from this phone is not valid. Try again."))
     return endpoint
 
@@ -76,11 +78,11 @@ def decode(body: bytes, struct: type[msgspec.Struct]):
         raise InvalidSubscription(_("The request from this phone was not understood. Reload the page and try again.")) from None
 
 
-def parse_subscription(body: bytes, struct: type[msgspec.Struct]):
+def parse_subscription(body: bytes, struct: type[msgspec.Struct], policy: EndpointPolicy):
     """Decode a subscription body (new or renewal) and check its endpoint and keys; the checked
     endpoint and keys are returned with the decoded struct. Raises InvalidSubscription."""
     incoming = decode(body, struct)
-    return incoming, check_endpoint(incoming.endpoint), check_keys(incoming.keys)
+    return incoming, check_endpoint(incoming.endpoint, policy), check_keys(incoming.keys)
 
 
 def device_label(user_agent: str) -> str:

@@ -214,7 +214,7 @@ async def test_delivered_via_the_simulator_notifies_each_device_once_in_its_lang
     citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
     danish, _ = await subscribe(db, service, citizen, "da")
     english, _ = await subscribe(db, service, citizen, "en")
-    stack.env.update(VAPID_ENV)
+    stack.env.update(VAPID_ENV | service.push_env())
     stack.start("web")
     stack.start("sim")
     stack.start("worker")

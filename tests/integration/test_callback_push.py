@@ -21,9 +21,9 @@ PHONE = "+45 28 14 63 07"  # book_directly's number
 
 
 @pytest.fixture
-async def worker(db_url):
+async def worker(db_url, service):
     pool = await create_pool(db_url, min_size=1, max_size=3)
-    capturing = CapturingWorker(push_settings(), pool)
+    capturing = CapturingWorker(push_settings(service), pool)
     register(capturing)
     yield capturing
     await capturing.close()

@@ -34,9 +34,9 @@ from tests.push_fixtures import (
 
 
 @pytest.fixture
-async def worker(db_url):
+async def worker(db_url, service):
     pool = await create_pool(db_url, min_size=1, max_size=3)
-    capturing = CapturingWorker(push_settings(), pool)
+    capturing = CapturingWorker(push_settings(service), pool)
     register(capturing)
     yield capturing
     await capturing.close()
@@ -131,9 +131,10 @@ async def post_event(client, body: bytes) -> None:
 
 
 @pytest.fixture
-def worker_process(db_url):
+def worker_process(db_url, service):
     env = dict(os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
-               FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET, FSC_LOG_LEVEL="WARNING", **VAPID_ENV)
+               FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET, FSC_LOG_LEVEL="WARNING", **VAPID_ENV,
+               **service.push_env())
     process = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"], env=env)
     yield process
     process.terminate()

@@ -1,5 +1,6 @@
-"""The notifications page: subscribe (validated, nothing written on bad input), my devices,
-remove (only my own), per-type preferences, the service worker's renewal."""
+"""The notifications page: subscribe (validated, nothing written on bad input; only the push
+services' addresses; at most 10 devices, the oldest replaced), my devices, remove (only my own),
+per-type preferences, the service worker's renewal."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def settings():
     return push_settings()
 
 
-def device_json(endpoint: str = "https://push.example.net/wpush/abc123") -> dict:
+def device_json(endpoint: str = "https://fcm.googleapis.com/fcm/send/abc123") -> dict:
     device = LocalPushService(VAPID_PUBLIC).add_device()
     return {"endpoint": endpoint, "expirationTime": None, "keys": {"p256dh": device.p256dh, "auth": device.auth}}
 
@@ -77,6 +78,71 @@ async def test_bad_subscriptions_are_refused_and_write_nothing(client, db, chang
     assert await db.fetchval("SELECT count(*) FROM push_subscription") == 0
 
 
+NOT_VALID = "Adressen fra telefonens notifikationstjeneste er ikke gyldig"
+UNKNOWN_SERVICE = "Telefonens browser bruger en notifikationstjeneste, som vi ikke kan sende til"
+INTERNAL_ADDRESSES = [   # what a forged subscription would make the worker POST to
+    ("https://127.0.0.1/push/x", UNKNOWN_SERVICE),
+    ("https://localhost/push/x", UNKNOWN_SERVICE),
+    ("https://169.254.169.254/latest/meta-data/iam/security-credentials/", UNKNOWN_SERVICE),
+    ("https://10.0.0.5:6379/", UNKNOWN_SERVICE),
+    ("https://[::ffff:10.0.0.5]/", UNKNOWN_SERVICE),
+    ("https://fcm.googleapis.com:6379/fcm/send/x", UNKNOWN_SERVICE),
+    ("https://fcm.googleapis.com.attacker.example/fcm/send/x", UNKNOWN_SERVICE),
+    ("https://admin:secret@fcm.googleapis.com/fcm/send/x", NOT_VALID),
+    ("https://fcm.googleapis.com@10.0.0.5/fcm/send/x", NOT_VALID),
+]
+
+
+@pytest.mark.parametrize(("endpoint", "message"), INTERNAL_ADDRESSES)
+async def test_only_the_push_services_addresses_are_taken(client, db, endpoint, message):
+    citizen = await make_citizen(db, "Ssrf Testesen", "2001801234")
+    await login(client, citizen)
+    answer = await post_json(client, "/notifications/subscriptions", device_json(endpoint))
+    assert answer.status_code == 422
+    assert message in answer.json()["detail"]
+    assert await db.fetchval("SELECT count(*) FROM push_subscription") == 0
+    assert await db.fetchval("SELECT count(*) FROM audit_log WHERE action = 'push_subscribed'") == 0
+
+
+@pytest.mark.parametrize(("endpoint", "message"), INTERNAL_ADDRESSES)
+async def test_the_renewal_takes_only_the_push_services_addresses(client, db, endpoint, message):
+    citizen = await make_citizen(db, "Fornyssrf Testesen", "2101801234")
+    old = device_json("https://fcm.googleapis.com/fcm/send/old")
+    await db.execute("INSERT INTO push_subscription (citizen_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4)",
+                     citizen, old["endpoint"], old["keys"]["p256dh"], old["keys"]["auth"])
+    answer = await client.post("/notifications/subscriptions/renew",
+                               json=device_json(endpoint) | {"old_endpoint": old["endpoint"],
+                                                             "old_auth": old["keys"]["auth"]})
+    assert answer.status_code == 422
+    assert message in answer.json()["detail"]
+    assert await db.fetchval("SELECT array_agg(endpoint) FROM push_subscription") == [old["endpoint"]]
+
+
+async def test_the_eleventh_device_replaces_the_oldest(client, db):
+    citizen = await make_citizen(db, "Mange Testesen", "2201801234")
+    other = await make_citizen(db, "Anden Mange", "2301801234")
+    theirs = device_json("https://fcm.googleapis.com/fcm/send/theirs")
+    await db.execute("INSERT INTO push_subscription (citizen_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4)",
+                     other, theirs["endpoint"], theirs["keys"]["p256dh"], theirs["keys"]["auth"])
+    await login(client, citizen)
+    ids = []
+    for n in range(11):
+        answer = await post_json(client, "/notifications/subscriptions",
+                                 device_json(f"https://fcm.googleapis.com/fcm/send/phone-{n}"))
+        assert answer.status_code == 201, answer.text
+        ids.append(answer.json()["id"])
+        if n == 0:   # the first one opens the app again later: the same row, still the oldest
+            again = await post_json(client, "/notifications/subscriptions",
+                                    device_json("https://fcm.googleapis.com/fcm/send/phone-0"))
+            assert again.json()["id"] == ids[0]
+    endpoints = [row["endpoint"] for row in await db.fetch(
+        "SELECT endpoint FROM push_subscription WHERE citizen_id = $1 ORDER BY id", citizen)]
+    assert endpoints == [f"https://fcm.googleapis.com/fcm/send/phone-{n}" for n in range(1, 11)]
+    assert await db.fetchval("SELECT count(*) FROM push_subscription WHERE citizen_id = $1", other) == 1
+    assert await db.fetchval("""SELECT (detail->'replaced')::text FROM audit_log
+                                  WHERE action = 'push_subscribed' ORDER BY id DESC LIMIT 1""") == f"[{ids[0]}]"
+
+
 async def test_subscribing_needs_the_csrf_token_and_a_login(client, db):
     body = device_json()
     signed_out = await client.post("/notifications/subscriptions", json=body, follow_redirects=False,
@@ -121,7 +187,8 @@ async def test_preferences_are_saved_per_type(client, db):
 
 async def test_the_service_worker_renews_with_the_old_auth_secret(client, db):
     citizen = await make_citizen(db, "Forny Testesen", "1901801234")
-    old, new = device_json("https://push.example.net/old"), device_json("https://push.example.net/new")
+    old, new = (device_json("https://updates.push.services.mozilla.com/wpush/v2/old"),
+                device_json("https://updates.push.services.mozilla.com/wpush/v2/new"))
     subscription = await db.fetchval(
         """INSERT INTO push_subscription (citizen_id, endpoint, p256dh, auth, language, label)
            VALUES ($1, $2, $3, $4, 'en', 'Pixel') RETURNING id""",

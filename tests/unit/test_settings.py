@@ -42,6 +42,16 @@ def test_push_is_optional_and_needs_a_matching_key_pair():
     assert load_settings(settings.env) == settings
 
 
+def test_push_services_default_to_the_browsers_and_the_local_one_is_opt_in():
+    settings = load_settings(GOOD)
+    assert settings.push_hosts == ("fcm.googleapis.com,*.push.services.mozilla.com,*.push.apple.com,"
+                                   "*.notify.windows.com")
+    assert settings.push_allow_localhost is False
+    assert (settings.push_max_attempts, settings.push_max_devices) == (30, 10)
+    local = load_settings(GOOD | {"FSC_PUSH_HOSTS": "localhost:8443", "FSC_PUSH_ALLOW_LOCALHOST": "1"})
+    assert load_settings(local.env) == local
+
+
 def test_cli_prints_a_usable_vapid_key_pair():
     result = subprocess.run([sys.executable, "-m", "backend.cli", "vapid-keys"], env={"PATH": "/usr/bin:/bin"},
                             capture_output=True, text=True, timeout=60)
@@ -79,6 +89,13 @@ def test_settings_are_frozen():
         (GOOD | VAPID | {"FSC_VAPID_PRIVATE_KEY": "not-a-key"}, "FSC_VAPID_PRIVATE_KEY"),
         (GOOD | VAPID | {"FSC_VAPID_SUBJECT": ""}, "FSC_VAPID_SUBJECT must be"),
         (GOOD | {"FSC_PUSH_CONCURRENCY": "0"}, "FSC_PUSH_CONCURRENCY"),
+        (GOOD | {"FSC_PUSH_HOSTS": "fcm.googleapis.com,169.254.169.254"}, "'169.254.169.254' is not a host name"),
+        (GOOD | {"FSC_PUSH_HOSTS": "localhost:0"}, "'localhost:0' has no valid port"),
+        (GOOD | {"FSC_PUSH_HOSTS": " , "}, "FSC_PUSH_HOSTS names no push service"),
+        (GOOD | {"FSC_PUSH_ALLOW_LOCALHOST": "1", "FSC_COOKIE_SECURE": "1"},
+         "FSC_PUSH_ALLOW_LOCALHOST is for development"),
+        (GOOD | {"FSC_PUSH_MAX_ATTEMPTS": "0"}, "FSC_PUSH_MAX_ATTEMPTS"),
+        (GOOD | {"FSC_PUSH_MAX_DEVICES": "0"}, "FSC_PUSH_MAX_DEVICES"),
     ],
 )
 def test_bad_settings_raise_one_clear_line(env, message):
