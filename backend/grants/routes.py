@@ -11,10 +11,8 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
 
 from backend.auth.models import Viewer
-from backend.grants.rules import Reason, municipality_gate
 from backend.grants.views import load_citizen_grants
-from backend.orders.service import reason_text
-from backend.orders.status import status_label
+from backend.orders.status import parcel_on_its_way, status_label
 from backend.web.deps import DB, citizen_required, local_today, provide_viewer
 from backend.web.templating import render
 
@@ -29,15 +27,17 @@ class HomeController(Controller):
 
 
 async def home_values(conn: asyncpg.Connection, citizen_id: int, today: dt.date) -> dict[str, Any]:
-    """What home.html shows besides the values every page has (templating.base_context)."""
-    citizen, grants = await load_citizen_grants(conn, citizen_id, today)
-    gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
+    """What home.html shows besides the values every page has (templating.base_context). Everything
+    about what may be ordered comes from one answer (grants.availability), the one the tap obeys."""
+    loaded = await load_citizen_grants(conn, citizen_id, today)
+    citizen, available = loaded.citizen, loaded.available
     return {
         "citizen": citizen,
-        "grants": grants,
-        "gate": gate.value,
-        "gate_reason": reason_text(gate, gate_date),
-        "one_tap": [grant for grant in grants if grant.usual_packs > 0] if gate is Reason.OK else [],
+        "grants": loaded.grants,
+        "gate": available.gate.value,
+        "one_tap": loaded.one_tap(),
+        "refusal": available.refusal(),  # shown when the one tap offers nothing; the tap says the same
+        "on_its_way": parcel_on_its_way(citizen["latest_order_status"]),
         "idempotency_key": uuid.uuid4(),
         "today": today,
         "status_label": status_label,

@@ -7,6 +7,8 @@ import uuid
 
 import asyncpg
 
+from backend.grants.availability import CITIZEN_FOR_ORDERING_SQL, GRANTS_JSON_SQL, grant_parameters
+
 # Allocate each (not cancelled) order line of orders without allocations to the grant period of
 # its order date: for history written without allocations (the demo seed; migration 0002 did the
 # same for data that existed before it).
@@ -25,24 +27,6 @@ async def select_order_by_key(conn: asyncpg.Connection, key: uuid.UUID) -> async
     return await conn.fetchrow("SELECT id, citizen_id, request_hash FROM order_ WHERE idempotency_key = $1", key)
 
 
-# The citizen with what ordering needs: address, municipality rules, delivery preference, latest order.
-CITIZEN_FOR_ORDERING_SQL = """
-SELECT c.id, c.name, c.street, c.postcode, c.city, c.stoma_since,
-       a.participates, a.go_live, a.rules, a.name AS municipality,
-       coalesce(p.method, 'home') AS pref_method, p.pickup_point_id AS pref_pickup_point_id,
-       coalesce(p.leave_at_door_allowed, false) AS leave_at_door_allowed,
-       coalesce(p.driver_note, '') AS pref_driver_note,
-       latest.id AS latest_order_id, latest.status AS latest_order_status,
-       latest.expected_delivery AS latest_order_expected
-  FROM citizen c
-  JOIN authority a ON a.id = c.municipality_id
-  LEFT JOIN delivery_preference p ON p.citizen_id = c.id
-  LEFT JOIN LATERAL (
-        SELECT id, status, expected_delivery FROM order_ WHERE citizen_id = c.id
-         ORDER BY placed_at DESC, id DESC LIMIT 1) latest ON true
- WHERE c.id = $1"""
-
-
 async def select_citizen_for_ordering(conn: asyncpg.Connection, citizen_id: int) -> asyncpg.Record | None:
     return await conn.fetchrow(CITIZEN_FOR_ORDERING_SQL, citizen_id)
 
@@ -58,46 +42,18 @@ async def select_citizen_for_ordering_and_key(conn: asyncpg.Connection, citizen_
     )
 
 
-_GRANTS_SQL = """SELECT g.id, g.product_id, g.quantity_per_period, g.period_days, g.valid_from, g.valid_to,
-                         p.pack_size, p.unit, p.name AS product_name
-                    FROM grant_ g JOIN product p ON p.id = g.product_id
-                   WHERE g.citizen_id = $1 AND ($2::bigint[] IS NULL OR g.id = ANY($2::bigint[]))
-                     AND ($3::date IS NULL OR g.valid_to IS NULL OR g.valid_to >= $3::date)
-                   ORDER BY g.id"""
-
-
-async def select_grants(conn: asyncpg.Connection, citizen_id: int, today: dt.date) -> list[asyncpg.Record]:
-    """The citizen's grants that have not ended, with product facts (for the order form)."""
-    return await conn.fetch(_GRANTS_SQL, citizen_id, None, today)
-
-
-async def lock_grants(conn: asyncpg.Connection, citizen_id: int, grant_ids: list[int] | None) -> list[asyncpg.Record]:
-    """The citizen's grants (all, or the given ones, ended ones included so the rules can say why),
-    locked FOR UPDATE in id order: concurrent orders on the same grants queue up, never overdraw."""
-    return await conn.fetch(_GRANTS_SQL + " FOR UPDATE OF g", citizen_id, grant_ids, None)
-
-
-async def select_allocations(conn: asyncpg.Connection, grant_ids: list[int], since: dt.date) -> list[asyncpg.Record]:
-    """Pieces allocated per grant and period, for periods starting on or after ``since``."""
-    return await conn.fetch(
-        """SELECT grant_id, period_start, sum(pieces)::int AS pieces
-             FROM grant_allocation
-            WHERE grant_id = ANY($1::bigint[]) AND period_start >= $2
-            GROUP BY grant_id, period_start""",
-        grant_ids, since,
+async def select_grants_and_key(conn: asyncpg.Connection, citizen_id: int, today: dt.date,
+                                grant_ids: list[int] | None, key: uuid.UUID) -> asyncpg.Record:
+    """Under the order's grant locks (grants.availability.lock_grants): the grants with what is
+    allocated (grants_json, decoded by grants.availability.decode_rows), and the order a concurrent
+    request with the same key may have committed while we waited (key_order_id, key_citizen_id,
+    key_request_hash; NULL when none), in one round trip."""
+    return await conn.fetchrow(
+        f"""SELECT {GRANTS_JSON_SQL} AS grants_json,
+                   k.id AS key_order_id, k.citizen_id AS key_citizen_id, k.request_hash AS key_request_hash
+              FROM (SELECT $5::uuid AS key) x LEFT JOIN order_ k ON k.idempotency_key = x.key""",
+        *grant_parameters(citizen_id, today, grant_ids), key,
     )
-
-
-async def select_last_order_packs(conn: asyncpg.Connection, citizen_id: int) -> dict[int, int]:
-    """Packs per grant in the citizen's most recent order that was not cancelled (the usual basket)."""
-    rows = await conn.fetch(
-        """SELECT l.grant_id, l.packs
-             FROM order_line l
-            WHERE l.order_id = (SELECT id FROM order_ WHERE citizen_id = $1 AND status <> 'cancelled'
-                                 ORDER BY placed_at DESC, id DESC LIMIT 1)""",
-        citizen_id,
-    )
-    return {row["grant_id"]: row["packs"] for row in rows}
 
 
 async def select_temporary_address(conn: asyncpg.Connection, citizen_id: int, day: dt.date) -> asyncpg.Record | None:

@@ -14,7 +14,9 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
 
 from backend.auth.models import Viewer
-from backend.grants.rules import Reason, municipality_gate
+from backend.grants import availability
+from backend.grants.rules import Reason
+from backend.grants.views import load_citizen_grants
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
 from backend.orders.receipt import cancellable
@@ -46,24 +48,15 @@ class OrderController(Controller):
     dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
 
     async def _new_order_page(self, request: Request, db: DB, viewer: Viewer, *, form: dict[str, Any] | None = None,
-                              error: OrderRejected | None = None, block: str | None = "content",
-                              check: bool = False) -> Response:
-        """The custom order form; with ``check`` the submitted quantities are checked against the rules."""
+                              error: OrderRejected | None = None, block: str | None = "content") -> Response:
+        """The custom order form: per grant what may be ordered now (grants.availability, as the home page)."""
         today = local_today()
-        citizen = await queries.select_citizen_for_ordering(db, viewer.citizen_id)
-        grants = await queries.select_grants(db, viewer.citizen_id, today)
-        lines = await service.basket(db, citizen, grants, await service.allocated_by_grant(db, grants, today), today)
-        if check and error is None:
-            try:
-                service.check_lines(requested_lines(form or {}), lines)
-                delivery_choice(form or {})
-            except OrderRejected as exc:
-                error = exc
-        gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
+        loaded = await load_citizen_grants(db, viewer.citizen_id, today)
+        gate = loaded.available.gate
         return render(request, "order_new.html", {
-            "citizen": citizen, "lines": lines, "units": {g["id"]: g["unit"] for g in grants},
-            "form": form or {}, "error": error, "gate_reason": service.reason_text(gate, gate_date) if gate is not Reason.OK else "",
-            "reason_text": service.reason_text, "pickup_points": await queries.select_pickup_points(db),
+            "citizen": loaded.citizen, "lines": loaded.orderable(), "form": form or {}, "error": error,
+            "gate_reason": loaded.available.refusal() if gate is not Reason.OK else "",
+            "pickup_points": await queries.select_pickup_points(db),
             "temporary": await queries.select_temporary_address(db, viewer.citizen_id, today),
             "idempotency_key": (form or {}).get("idempotency_key") or uuid.uuid4(),
         }, status_code=error.status_code if error else 200, block=block)
@@ -75,10 +68,19 @@ class OrderController(Controller):
     @post("/new/check", name="order_check")
     async def check_order(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                           data: Annotated[dict[str, Any], FORM]) -> Response:
-        """Live validation of the custom order form (htmx): re-render the check area with any error."""
-        page = await self._new_order_page(request, db, viewer, form=data, block="basket", check=True)
-        page.status_code = 200  # an htmx swap; the error is shown inline
-        return page
+        """Live validation of the custom order form (htmx): re-render the check area with the error the
+        order itself would give (the same grants, the same rule, without its locks)."""
+        error = None
+        try:
+            lines = requested_lines(data)
+            delivery_choice(data)
+            _citizen, available = await availability.load(db, viewer.citizen_id, local_today(),
+                                                          sorted({line.grant_id for line in lines}))
+            service.check_lines(lines, available)
+        except OrderRejected as exc:
+            error = exc
+        # An htmx swap (status 200): the error is shown inline; only the check area is rendered.
+        return render(request, "order_new.html", {"error": error}, block="basket")
 
     @post("/", name="order_place")
     async def place(self, request: Request, db: DB, viewer: NamedDependency[Viewer],

@@ -15,18 +15,16 @@ import msgspec
 from backend import jobs
 from backend.audit import log_event
 from backend.calendar_dk import add_working_days
-from backend.grants.rules import (
-    GrantTerms,
-    Orderable,
-    Reason,
-    allocate,
-    municipality_gate,
-    orderable,
-    rule_config,
-    supply_horizon_days,
-    usual_packs,
+from backend.grants.availability import (
+    Availability,
+    GrantAvailability,
+    assess,
+    decode_rows,
+    lock_grants,
+    municipality_gate_of,
+    reason_text,
 )
-from backend.i18n import format_date
+from backend.grants.rules import Reason, rule_config
 from backend.i18n import gettext as _
 from backend.orders import queries
 from backend.parcels.queries import decide_backorders, insert_first_parcel, insert_split_parcel
@@ -44,64 +42,6 @@ from backend.orders.models import (
 
 MAX_PACKS_PER_LINE = 1000
 MAX_NOTE_LENGTH = 200
-
-
-class BasketLine(msgspec.Struct, frozen=True):
-    grant_id: int
-    product_id: int
-    product_name: str
-    pack_size: int
-    usual_packs: int     # the one-tap quantity: last order's packs, else one period's quota, clipped
-    limit: Orderable     # what may be ordered now, and why not
-
-
-def terms_of(row: asyncpg.Record) -> GrantTerms:
-    return GrantTerms(row["quantity_per_period"], row["period_days"], row["valid_from"], row["valid_to"])
-
-
-def reason_text(reason: Reason, date: dt.date | None) -> str:
-    """Plain-language explanation of why nothing more can be ordered, with the date it changes."""
-    when = format_date(date) if date else ""
-    if reason is Reason.QUOTA_USED:
-        if date:
-            return _("You have ordered what your grant allows for now. You can order more from %(date)s.") % {"date": when}
-        return _("You have ordered what your grant allows before it ends.")
-    if reason is Reason.NOT_YET_VALID:
-        return _("Your grant starts on %(date)s.") % {"date": when}
-    if reason is Reason.EXPIRED:
-        return _("Your grant ended on %(date)s. Contact your municipality to have it renewed.") % {"date": when}
-    if reason is Reason.NOT_LIVE:
-        if date:
-            return _("Your municipality starts using Fælles Bestilling on %(date)s. Until then, order from your current supplier.") % {"date": when}
-        return _("Your municipality has not started using Fælles Bestilling yet. Order from your current supplier.")
-    if reason is Reason.NOT_PARTICIPATING:
-        return _("Your municipality does not take part in Fælles Bestilling. Order from your current supplier.")
-    return ""
-
-
-async def allocated_by_grant(conn: asyncpg.Connection, grants: list[asyncpg.Record],
-                             today: dt.date) -> dict[int, dict[dt.date, int]]:
-    """Pieces already allocated per grant and period, from the current period on."""
-    since = today - dt.timedelta(days=max((g["period_days"] for g in grants), default=0))
-    allocated: dict[int, dict[dt.date, int]] = {}
-    for row in await queries.select_allocations(conn, [g["id"] for g in grants], since):
-        allocated.setdefault(row["grant_id"], {})[row["period_start"]] = row["pieces"]
-    return allocated
-
-
-async def basket(conn: asyncpg.Connection, citizen: asyncpg.Record, grants: list[asyncpg.Record],
-                 allocated: dict[int, dict[dt.date, int]], today: dt.date) -> list[BasketLine]:
-    """What each grant allows now and the usual quantity, for the given (possibly locked) grant rows."""
-    horizon = supply_horizon_days(citizen["stoma_since"], today, rule_config(citizen["rules"]))
-    usual = await queries.select_last_order_packs(conn, citizen["id"])
-    lines = []
-    for grant in grants:
-        terms = terms_of(grant)
-        limit = orderable(terms, allocated.get(grant["id"], {}), today, horizon, grant["pack_size"])
-        packs = usual_packs(grant["quantity_per_period"], grant["pack_size"], usual.get(grant["id"]), limit.packs)
-        lines.append(BasketLine(grant["id"], grant["product_id"], grant["product_name"], grant["pack_size"],
-                                packs, limit))
-    return lines
 
 
 def request_hash(request: PlaceOrder) -> bytes:
@@ -158,30 +98,32 @@ async def delivery_plan(conn: asyncpg.Connection, citizen: asyncpg.Record, choic
                         choice.leave_at_door, note, expected)
 
 
-def check_lines(requested: tuple[LineRequest, ...] | None, lines: list[BasketLine]) -> list[tuple[BasketLine, int]]:
-    """(basket line, packs) to order (None = one tap); raises OrderRejected with a translated reason."""
-    by_grant = {line.grant_id: line for line in lines}
+def check_lines(requested: tuple[LineRequest, ...] | None,
+                available: Availability) -> list[tuple[GrantAvailability, int]]:
+    """(grant, packs) to order (None = one tap: the usual basket the home page offers); raises
+    OrderRejected with a translated reason, the same the pages show."""
     if requested is None:  # one tap
-        chosen = [(line, line.usual_packs) for line in lines if line.usual_packs > 0]
+        chosen = [(grant, grant.usual_packs) for grant in available.one_tap()]
         if not chosen:
-            reasons = [reason_text(line.limit.reason, line.limit.date) for line in lines if line.limit.reason is not Reason.OK]
-            raise OrderRejected(reasons[0] if reasons else _("There is nothing to order right now."))
+            raise OrderRejected(available.refusal())
         return chosen
+    by_grant = {grant.grant.id: grant for grant in available.grants}
     chosen = []
     for wanted in requested:
-        line = by_grant.get(wanted.grant_id)
-        if line is None:
+        grant = by_grant.get(wanted.grant_id)
+        if grant is None:
             raise OrderRejected(_("That product is not among your grants."), status_code=404)
+        name = grant.grant.product_name
         if wanted.packs < 0 or wanted.packs > MAX_PACKS_PER_LINE:
-            raise OrderRejected(_("The number of packs must be a whole number from 0 and up."), grant_id=line.grant_id)
-        if wanted.packs > line.limit.packs:
+            raise OrderRejected(_("The number of packs must be a whole number from 0 and up."), grant_id=wanted.grant_id)
+        if wanted.packs > grant.limit.packs:
             message = (_("%(product)s: you can order at most %(count)s packs now.")
-                       % {"product": line.product_name, "count": line.limit.packs})
-            if line.limit.reason is not Reason.OK:
-                message = f"{line.product_name}: {reason_text(line.limit.reason, line.limit.date)}"
-            raise OrderRejected(message, grant_id=line.grant_id)
+                       % {"product": name, "count": grant.limit.packs})
+            if grant.reason:
+                message = f"{name}: {grant.reason}"
+            raise OrderRejected(message, grant_id=wanted.grant_id)
         if wanted.packs:
-            chosen.append((line, wanted.packs))
+            chosen.append((grant, wanted.packs))
     if not chosen:
         raise OrderRejected(_("Choose at least one pack of one product."))
     return chosen
@@ -208,26 +150,22 @@ async def _place(conn: asyncpg.Connection, request: PlaceOrder, digest: bytes, t
     replay = _replayed(request, digest, citizen["key_order_id"], citizen["key_citizen_id"], citizen["key_request_hash"])
     if replay is not None:
         return replay
-    gate, gate_date = municipality_gate(citizen["participates"], citizen["go_live"], today)
+    gate, gate_date = municipality_gate_of(citizen, today)
     if gate is not Reason.OK:
         raise OrderRejected(reason_text(gate, gate_date))
     wanted_ids = None if request.lines is None else sorted({line.grant_id for line in request.lines})
-    grants = await queries.lock_grants(conn, request.citizen_id, wanted_ids)
-    # Waiting for the locks may have let a concurrent request with the same key commit.
-    if (replay := await _replay(conn, request, digest)) is not None:
+    locked = set(await lock_grants(conn, request.citizen_id, today, wanted_ids))
+    # Read after the locks: what is allocated now, and whether a concurrent request with the same
+    # key committed while we waited for them.
+    read = await queries.select_grants_and_key(conn, request.citizen_id, today, wanted_ids, request.key)
+    if (replay := _replayed(request, digest, read["key_order_id"], read["key_citizen_id"],
+                            read["key_request_hash"])) is not None:
         return replay
-    allocated = await allocated_by_grant(conn, grants, today)
-    lines = await basket(conn, citizen, grants, allocated, today)
-    chosen = check_lines(request.lines, lines)
+    available = assess(citizen, [row for row in decode_rows(read["grants_json"]) if row.id in locked], today)
+    chosen = check_lines(request.lines, available)
     plan = await delivery_plan(conn, citizen, request.delivery, today)
-    horizon = supply_horizon_days(citizen["stoma_since"], today, rule_config(citizen["rules"]))
-    allocation_rows = []
-    grant_rows = {g["id"]: g for g in grants}
-    for line, packs in chosen:
-        terms = terms_of(grant_rows[line.grant_id])
-        for period_start, pieces in allocate(terms, allocated.get(line.grant_id, {}), today, horizon,
-                                             packs * line.pack_size):
-            allocation_rows.append((line.grant_id, period_start, pieces))
+    allocation_rows = [(grant.grant.id, period_start, pieces) for grant, packs in chosen
+                       for period_start, pieces in available.allocation(grant, packs)]
     order_id = await queries.insert_order(
         conn,
         {"citizen_id": request.citizen_id, "status": "placed", "placed_by_kind": request.actor.kind,
@@ -236,7 +174,8 @@ async def _place(conn: asyncpg.Connection, request: PlaceOrder, digest: bytes, t
          "postcode": plan.postcode, "city": plan.city, "pickup_point_id": plan.pickup_point_id,
          "leave_at_door": plan.leave_at_door, "driver_note": plan.driver_note,
          "expected_delivery": plan.expected_delivery},
-        lines=[(line.grant_id, line.product_id, packs, packs * line.pack_size) for line, packs in chosen],
+        lines=[(grant.grant.id, grant.grant.product_id, packs, packs * grant.grant.pack_size)
+               for grant, packs in chosen],
         allocations=allocation_rows,
     )
     await insert_first_parcel(conn, order_id)

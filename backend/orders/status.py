@@ -21,3 +21,12 @@ STATUS_LABELS = {
 
 def status_label(status: str) -> str:
     return gettext(STATUS_LABELS.get(status, status))
+
+
+# An order in one of these states will not move on by itself: nothing is on its way.
+SETTLED = frozenset({"delivered", "cancelled", "returned"})
+
+
+def parcel_on_its_way(status: str | None) -> bool:
+    """The latest order has not arrived yet (and was not cancelled or returned)."""
+    return status is not None and status not in SETTLED

@@ -8,10 +8,11 @@ import logging
 import asyncpg
 import msgspec
 
+from backend.grants import availability
 from backend.grants.rules import GrantTerms
 from backend.push import enqueue_notice, queries
 from backend.push.notices import NoticeType, build, delivery, preference
-from backend.push.rules import COPENHAGEN, GrantSupply, Reminder, due_reminders
+from backend.push.rules import COPENHAGEN, REORDER, GrantSupply, Reminder, due_reminders
 from backend.push.sender import Outcome, PushSender, Result
 
 log = logging.getLogger("fsc.push")
@@ -133,6 +134,18 @@ def reminder_job(reminder: Reminder) -> tuple[dict, str]:
     return payload, f"reminder:{reminder.kind}:{reminder.grant_id}:{reminder.period_start.isoformat()}"
 
 
+async def reorder_possible(conn: asyncpg.Connection, reminders: list[Reminder], today: dt.date) -> list[Reminder]:
+    """Drop the "time to order again" reminders whose grant the one tap would not order now (the
+    municipality not live yet, or what the grant allows already ordered): the notice promises an
+    order with one tap, so it asks the rule the tap obeys (grants.availability). Such a reminder is
+    not claimed, so it comes once that changes (a new period, a cancelled order)."""
+    tap: dict[int, set[int]] = {}
+    for citizen_id in {r.citizen_id for r in reminders if r.kind == REORDER}:
+        _citizen, available = await availability.load(conn, citizen_id, today)
+        tap[citizen_id] = {grant.grant.id for grant in available.one_tap()} if available else set()
+    return [r for r in reminders if r.kind != REORDER or r.grant_id in tap[r.citizen_id]]
+
+
 async def plan_reminders(conn: asyncpg.Connection, now: dt.datetime) -> int:
     """Queue every reminder due now (none in quiet hours); each is claimed in reminder_sent in the
     same transaction as its job, so it is queued once per period whatever runs in parallel."""
@@ -140,7 +153,7 @@ async def plan_reminders(conn: asyncpg.Connection, now: dt.datetime) -> int:
     rows = await queries.select_reminder_candidates(conn, today, today - dt.timedelta(days=REMINDER_LOOKBACK_DAYS))
     queued = 0
     async with conn.transaction():
-        for reminder in due_reminders(supplies_from(rows), now):
+        for reminder in await reorder_possible(conn, due_reminders(supplies_from(rows), now), today):
             if await queries.claim_reminder(conn, reminder.citizen_id, reminder.grant_id, reminder.kind,
                                             reminder.period_start):
                 payload, key = reminder_job(reminder)

@@ -28,7 +28,7 @@ from backend.callbacks.labels import (
 )
 from backend.callbacks.rules import CLAIMABLE_STATUSES, MAX_ATTEMPTS, OUTCOMES, after_no_answer
 from backend.grants.views import load_citizen_grants
-from backend.orders.queries import select_order
+from backend.orders.queries import select_order, select_pickup_points, select_temporary_address
 from backend.i18n import gettext as _
 from backend.staff import callback_queries as cq
 from backend.staff.guards import provide_staff, staff_required
@@ -58,12 +58,13 @@ async def call_context(db: asyncpg.Connection, callback: asyncpg.Record, staff: 
                        order_form: dict[str, Any] | None = None) -> dict[str, Any]:
     citizen_id = callback["citizen_id"]
     today = local_today()
-    ordering_citizen, grants = await load_citizen_grants(db, citizen_id, today)
+    loaded = await load_citizen_grants(db, citizen_id, today)  # one answer for the table and the order form
     return {
-        **await phone_order_context(db, ordering_citizen, order_form),
+        **phone_order_context(loaded, await select_temporary_address(db, citizen_id, today),
+                              await select_pickup_points(db), order_form),
         "callback": callback_view(callback),
         "citizen": await cq.select_citizen(db, citizen_id),
-        "grants": grants,
+        "grants": loaded.grants,
         "orders": await cq.select_last_orders(db, citizen_id),
         "others": [callback_view(r) for r in await cq.select_other_callbacks(db, citizen_id, callback["id"])],
         "mine": callback["status"] == "in_progress" and callback["claimed_by"] == staff.staff_id,

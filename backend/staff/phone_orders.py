@@ -14,9 +14,8 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
 
-from backend.catalog.labels import unit_label
+from backend.grants.views import CitizenGrants
 from backend.i18n import gettext as _
-from backend.orders import queries as order_queries
 from backend.orders import service
 from backend.orders.forms import delivery_choice, idempotency_key, requested_lines
 from backend.orders.models import Actor, OrderRejected, PlaceOrder
@@ -29,21 +28,17 @@ from backend.web.templating import see_other
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 
-async def phone_order_context(db: asyncpg.Connection, citizen: asyncpg.Record,
-                              form: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What the call view's order form needs: per grant what may be ordered now, delivery options."""
-    today = local_today()
-    grants = await order_queries.select_grants(db, citizen["id"], today)
-    lines = await service.basket(db, citizen, grants, await service.allocated_by_grant(db, grants, today), today)
+def phone_order_context(loaded: CitizenGrants, temporary: asyncpg.Record | None,
+                        pickup_points: list[asyncpg.Record], form: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the call view's order form needs: per grant what may be ordered now (the same answer
+    as the grants table beside it and the citizen's own home page), delivery options."""
     return {
-        "order_citizen": citizen,
-        "order_lines": lines,
-        "order_units": {g["id"]: unit_label(g["unit"]) for g in grants},
+        "order_citizen": loaded.citizen,
+        "order_lines": loaded.orderable(),
         "order_form": form or {},
         "order_key": (form or {}).get("idempotency_key") or uuid.uuid4(),
-        "pickup_points": await order_queries.select_pickup_points(db),
-        "temporary": await order_queries.select_temporary_address(db, citizen["id"], today),
-        "reason_text": service.reason_text,
+        "pickup_points": pickup_points,
+        "temporary": temporary,
     }
 
 
