@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -20,15 +17,14 @@ from pgqueuer.errors import RetryRequested
 from backend.db.pool import create_pool
 from backend.push import PUSH_JOB, notify_parcel_change
 from backend.push.jobs import register
-from tests.conftest import TEST_CPR_KEY, TEST_SECRET, TEST_WAREHOUSE_SECRET
 from tests.push_fixtures import (
-    VAPID_ENV,
     VAPID_PUBLIC,
     CapturingWorker,
     citizen_with_order,
     job,
     push_settings,
     subscribe,
+    worker_process_for,
 )
 from tests.push_service import LocalPushService
 
@@ -161,16 +157,8 @@ async def test_a_push_service_that_keeps_failing_is_given_up_and_the_device_remo
 
 @pytest.fixture
 def worker_process(db_url, service):
-    env = dict(os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
-               FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET, FSC_LOG_LEVEL="WARNING", **VAPID_ENV,
-               **service.push_env(), FSC_PUSH_MAX_ATTEMPTS=str(MAX_ATTEMPTS))
-    process = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"], env=env)
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with worker_process_for(db_url, service, FSC_PUSH_MAX_ATTEMPTS=str(MAX_ATTEMPTS)) as process:
+        yield process
 
 
 async def test_the_real_worker_gives_up_within_the_bound(db, service, listener, worker_process):

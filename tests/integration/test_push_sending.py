@@ -8,9 +8,6 @@ through the signed webhook, with the real worker process running, notifies each 
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
 
@@ -22,14 +19,14 @@ from backend.db.pool import create_pool
 from backend.push import PUSH_JOB, notify_parcel_change
 from backend.push.jobs import register
 from backend.warehouse.signing import signature_headers
-from tests.conftest import TEST_CPR_KEY, TEST_SECRET, TEST_WAREHOUSE_SECRET
+from tests.conftest import TEST_WAREHOUSE_SECRET
 from tests.push_fixtures import (
-    VAPID_ENV,
     CapturingWorker,
     citizen_with_order,
     job,
     push_settings,
     subscribe,
+    worker_process_for,
 )
 
 
@@ -132,16 +129,8 @@ async def post_event(client, body: bytes) -> None:
 
 @pytest.fixture
 def worker_process(db_url, service):
-    env = dict(os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
-               FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET, FSC_LOG_LEVEL="WARNING", **VAPID_ENV,
-               **service.push_env())
-    process = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"], env=env)
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    with worker_process_for(db_url, service) as process:
+        yield process
 
 
 async def test_delivered_through_the_webhook_notifies_each_device_once(client, db, service, worker_process):
