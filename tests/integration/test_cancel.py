@@ -72,6 +72,10 @@ async def test_the_warehouse_confirms_and_only_then_the_quota_is_free(client, db
     assert not await settle(db, order_id, WarehouseAnswer.TOO_LATE)  # decided once
     page = (await client.get(f"/orders/{order_id}")).text
     assert "Bestillingen er annulleret" in page and "Forventet levering" not in page
+    # The live update the open receipt polls for says the same (no expected date left behind).
+    live = (await client.get(f"/orders/{order_id}", headers={"HX-Request": "true"})).text
+    assert "<html" not in live and "Bestillingen er annulleret" in live and "Forventet levering" not in live
+    assert 'data-testid="address"' in live  # the facts are part of the live block, so they are replaced too
     # The freed quota can be ordered again: all 9 packs the supply horizon allows.
     order_id_from(await custom(client, {citizen["grant"]: 9}))
 
