@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -88,17 +87,11 @@ def job(attempts: int = 0, created: dt.datetime | None = None) -> SimpleNamespac
 @contextmanager
 def worker_process_for(db_url: str, service, **env: str) -> Iterator[subprocess.Popen]:
     """`fsc worker` as a real process on ``db_url``, sending to the local push ``service``."""
-    from tests.conftest import TEST_CPR_KEY, TEST_SECRET, TEST_WAREHOUSE_SECRET
+    from tests.e2e.conftest import app_env, stop
 
-    process = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"], env=dict(
-        os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
-        FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET, FSC_LOG_LEVEL="WARNING", **VAPID_ENV, **service.push_env(),
-        **env))
+    process = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"],
+                               env=app_env(db_url, **VAPID_ENV, **service.push_env(), **env))
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)

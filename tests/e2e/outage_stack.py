@@ -4,11 +4,9 @@ a test may stop and start again. Each process writes its output to a log file th
 from __future__ import annotations
 
 import asyncio
-import json
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,29 +14,22 @@ from pathlib import Path
 import asyncpg
 
 from backend.db.pool import connect
-from tests.e2e.conftest import app_env, free_port, stop, wait_until_ready
+from tests.e2e.conftest import wait_until_ready
+from tests.e2e.test_parcel_flow import Stack
 from tests.restartable_postgres import RestartablePostgres, restartable_postgres
 
 SCALE_SQL = Path(__file__).resolve().parents[2] / "bench" / "scale.sql"
 COMMANDS = {"web": "serve", "worker": "worker", "sim": "warehouse-sim"}
 
 
-class OutageStack:
+class OutageStack(Stack):
+    """``Stack`` on a restartable database server, each process logging to a file of its own."""
+
     def __init__(self, postgres: RestartablePostgres, db_url: str, logs: Path, **env: str) -> None:
+        super().__init__(db_url, **env)
         self.postgres = postgres
         self.db_url = db_url
         self.logs = logs
-        self.web_port, self.sim_port = free_port(), free_port()
-        self.web = f"http://127.0.0.1:{self.web_port}"
-        self.sim = f"http://127.0.0.1:{self.sim_port}"
-        self.env = app_env(
-            db_url, FSC_PORT=str(self.web_port),
-            FSC_WAREHOUSE_URL=self.sim, FSC_WAREHOUSE_WEBHOOK_URL=f"{self.web}/api/v1/warehouse/events",
-            FSC_WAREHOUSE_SIM_PORT=str(self.sim_port), FSC_WAREHOUSE_SIM_SPEED="0.05",
-            FSC_WAREHOUSE_SIM_FAILURE_RATE="0", FSC_WAREHOUSE_SIM_BACKORDER_RATE="0", FSC_WAREHOUSE_SIM_SEED="7",
-            FSC_WORKER_HEARTBEAT_S="2", **env,
-        )
-        self.processes: dict[str, subprocess.Popen] = {}
 
     def start(self, name: str, **env: str) -> subprocess.Popen:
         log = (self.logs / f"{name}.log").open("ab")
@@ -63,14 +54,6 @@ class OutageStack:
         process = self.processes.pop(name)
         process.send_signal(sig)
         process.wait(timeout=10)
-
-    def stop_all(self) -> None:
-        for name in list(self.processes):
-            stop(self.processes.pop(name))
-
-    def sim_counters(self) -> dict:
-        with urllib.request.urlopen(self.sim + "/healthz", timeout=2) as response:
-            return json.load(response)
 
 
 async def add_citizens(db_url: str, count: int) -> list[int]:

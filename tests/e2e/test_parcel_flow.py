@@ -30,7 +30,7 @@ HAPPY = ["received", "picking", "packed", "handed_to_carrier", "out_for_delivery
 class Stack:
     """The three processes, started and stopped one by one."""
 
-    def __init__(self, db_url: str) -> None:
+    def __init__(self, db_url: str, **env: str) -> None:
         self.web_port, self.sim_port = free_port(), free_port()
         self.web = f"http://127.0.0.1:{self.web_port}"
         self.sim = f"http://127.0.0.1:{self.sim_port}"
@@ -39,7 +39,7 @@ class Stack:
             FSC_WAREHOUSE_URL=self.sim, FSC_WAREHOUSE_WEBHOOK_URL=f"{self.web}/api/v1/warehouse/events",
             FSC_WAREHOUSE_SIM_PORT=str(self.sim_port), FSC_WAREHOUSE_SIM_SPEED="0.05",
             FSC_WAREHOUSE_SIM_FAILURE_RATE="0", FSC_WAREHOUSE_SIM_BACKORDER_RATE="0", FSC_WAREHOUSE_SIM_SEED="7",
-            FSC_WORKER_HEARTBEAT_S="2",
+            FSC_WORKER_HEARTBEAT_S="2", **env,
         )
         self.processes: dict[str, subprocess.Popen] = {}
 
