@@ -23,18 +23,29 @@ _UNAVAILABLE = (OSError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectN
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
-    """True when ``exc`` (or an exception it was raised from) means the database cannot be reached
-    right now. A query's own error (bad SQL, a constraint, input out of range) is not."""
-    for _ in range(5):
-        if exc is None:
-            return False
+    """True when ``exc``, or an exception it was raised from or while handling, means the database
+    cannot be reached right now. A query's own error (bad SQL, a constraint, input out of range) is not.
+
+    The implicit context counts as well as the cause: when a connection fails mid-request, cleaning
+    up after it (the transaction's rollback, the pool's release of that connection) can fail again
+    with an error that names only the clean-up; a group (a task group's failures) counts when any
+    of its members does."""
+    pending: list[BaseException | None] = [exc]
+    seen: set[int] = set()
+    while pending and len(seen) < 20:
+        exc = pending.pop()
+        if exc is None or id(exc) in seen:
+            continue
+        seen.add(id(exc))
         if isinstance(exc, _UNAVAILABLE):
             return True
         # "cannot perform operation: connection is closed", "pool is closed"; asyncpg's other
         # InterfaceErrors are programming errors or bad input (its DataError) and stay 500/422.
         if isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc):
             return True
-        exc = exc.__cause__
+        if isinstance(exc, BaseExceptionGroup):
+            pending.extend(exc.exceptions)
+        pending.extend((exc.__cause__, exc.__context__))
     return False
 
 

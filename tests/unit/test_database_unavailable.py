@@ -37,3 +37,25 @@ def test_library_tracebacks_are_one_line_only_when_the_database_is_away():
     assert away.exc_info is None and away.getMessage() == "reconnect failed (FileNotFoundError: [Errno 2] No such file or directory)"
     bug = record(KeyError("x"))
     assert OneLineWhileDatabaseAway().filter(bug) and bug.exc_info is not None
+
+
+def test_an_error_raised_while_handling_a_connection_failure_counts_too():
+    """The CI run of 2026-11-29 answered one reorder with 500 during a database restart: the
+    connection failed mid-request and cleaning up after it (a rollback or the pool's release of
+    that connection) raised again. The second error's implicit context is the connection failure."""
+    try:
+        try:
+            raise asyncpg.InternalClientError("cannot switch to state 15; another operation (2) is in progress")
+        except asyncpg.InternalClientError:
+            raise asyncpg.InterfaceError("cannot perform operation: another operation is in progress")
+    except asyncpg.InterfaceError as exc:
+        assert database_unavailable(exc)
+    group = ExceptionGroup("dependencies", [ValueError("other"), ConnectionResetError()])
+    assert database_unavailable(group)
+    try:
+        try:
+            raise ValueError("a query's own error")
+        except ValueError:
+            raise asyncpg.InterfaceError("cannot perform operation: another operation is in progress")
+    except asyncpg.InterfaceError as exc:
+        assert not database_unavailable(exc)
