@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
-from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -27,18 +25,13 @@ from backend.settings import Settings, load_settings
 from backend.staff.routes import STAFF_CONTROLLERS
 from backend.web import pwa
 from backend.web.context import RequestContextMiddleware
+from backend.web.csrf import SessionCSRFMiddleware, csrf_secret
 from backend.web.deps import provide_db
 from backend.web.errors import exception_handlers
 from backend.web.security import add_security_headers
 from backend.web import static
 
 log = logging.getLogger(__name__)
-
-# Exempt: static files and health checks (no state changes), the partner webhook (HMAC-signed) and
-# the service worker's push re-subscription (proven by the old subscription's auth secret).
-CSRF_EXEMPT = ["^/static/", "^/sw.js$", "^/manifest.webmanifest$", "^/healthz$", "^/readyz$",
-               "^/api/v1/warehouse/", "^/notifications/subscriptions/renew$"]
-
 
 def create_app(settings: Settings, *, database_url: str | None = None) -> Litestar:
     """Build the web app. ``database_url`` overrides the settings (the dev command passes the embedded one)."""
@@ -59,7 +52,6 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
         finally:
             await pool.close()
 
-    csrf_secret = hashlib.sha256(b"csrf:" + settings.secret_key.encode()).hexdigest()
     return Litestar(
         route_handlers=[
             HomeController,
@@ -74,13 +66,10 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             *static.routes,
         ],
         dependencies={"db": Provide(provide_db)},
-        middleware=[RequestContextMiddleware],
+        # Outermost first: the session is loaded before the CSRF token bound to it is checked.
+        middleware=[RequestContextMiddleware, SessionCSRFMiddleware],
         lifespan=[lifespan],
-        state=State({"settings": settings}),
-        csrf_config=CSRFConfig(
-            secret=csrf_secret, cookie_name="fsc_csrf", cookie_httponly=True, cookie_samesite="lax",
-            cookie_secure=settings.cookie_secure, exclude=CSRF_EXEMPT,
-        ),
+        state=State({"settings": settings, "csrf_secret": csrf_secret(settings.secret_key)}),
         # Pages are compressed per request: brotli quality 1 makes a ~9 KB page ~2.9 KB in ~30 µs
         # (quality 4: ~2.5 KB in ~90 µs); a 256 KB window is ample. Static files are compressed
         # once, at the best ratio (backend.web.static).

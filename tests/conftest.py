@@ -21,6 +21,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from backend.app import create_app
+from backend.auth.sessions import token_hash
 from backend.authorities.reference import load_reference_authorities
 from backend.citizens.cpr import cpr_hash
 from backend.db.migrate import migrate
@@ -28,6 +29,7 @@ from backend.db.pool import connect
 from backend.jobs import install_or_upgrade
 from backend.seed.demo import seed_demo
 from backend.settings import Settings
+from backend.web.csrf import csrf_secret, session_token
 
 TEST_SECRET = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 TEST_CPR_KEY = "test-cpr-key-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -125,8 +127,14 @@ async def citizen_id_by_cpr(conn: asyncpg.Connection, cpr: str) -> int:
     return await conn.fetchval("SELECT id FROM citizen WHERE cpr_hash = $1", cpr_hash(TEST_CPR_KEY, cpr))
 
 
-async def csrf_token(client: AsyncTestClient) -> str:
-    """The CSRF token the pages carry (equal to the CSRF cookie); fetches a page to get one."""
+async def csrf_token(client: AsyncTestClient, path: str = "/") -> str:
+    """The CSRF token a page at ``path`` carries: bound to the session the browser sends there (the
+    staff session on /fsc…, else the citizen's), else the signed-out double-submit cookie (fetched
+    with a page when there is none yet)."""
+    staff = client.cookies.get("fsc_staff_session") if path == "/fsc" or path.startswith("/fsc/") else None
+    session = staff or client.cookies.get("fsc_session")
+    if session and (hashed := token_hash(session)) is not None:
+        return session_token(csrf_secret(TEST_SECRET), hashed)
     if "fsc_csrf" not in client.cookies:
         await client.get("/login")
     return client.cookies["fsc_csrf"]

@@ -33,6 +33,9 @@ SECURITY_HEADERS = {
 
 
 _RAW_SECURITY_HEADERS = [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+# Served over https (directly, or behind a TLS proxy: FSC_COOKIE_SECURE=1), browsers are told to
+# use https only for a year, so a first http request on a hostile network cannot be downgraded.
+_HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 # Fonts, stylesheets, scripts and images are not documents: the page's own headers govern them
 # (CSP, framing, referrer, permissions, opener). nosniff still matters for them. Each of the 8
 # static files of a first visit was ~470 bytes of headers lighter (DESIGN §5 byte budget). SVG
@@ -45,6 +48,13 @@ def _document_headers_needed(message: Message, scope: Scope) -> bool:
             or scope["path"].endswith(".svg"))
 
 
+def _over_https(scope: Scope) -> bool:
+    if scope.get("scheme") == "https":
+        return True
+    app = scope.get("litestar_app")
+    return bool(app is not None and app.state.settings.cookie_secure)
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
     """litestar ``before_send`` hook: adds each header the response does not set itself."""
     if message["type"] == "http.response.start":
@@ -52,4 +62,6 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         present = {bytes(name).lower() for name, _value in headers}
         wanted = _RAW_SECURITY_HEADERS if _document_headers_needed(message, scope) else _RAW_STATIC_HEADERS
         headers.extend(item for item in wanted if item[0] not in present)
+        if _over_https(scope) and _HSTS[0] not in present:
+            headers.append(_HSTS)
         message["headers"] = headers

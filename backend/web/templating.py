@@ -18,8 +18,6 @@ from jinja2.lexer import Token, TokenStream
 from jinja2_fragments import render_block
 from litestar import Request, Response
 from litestar.response import Redirect
-from litestar.utils.empty import value_or_default
-from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
 from backend import i18n
@@ -129,7 +127,7 @@ def base_context(request: Request) -> dict[str, Any]:
     settings = request.app.state.settings
     return {
         "lang": i18n.current_language.get(),
-        "csrf_token": value_or_default(ScopeState.from_scope(request.scope).csrf_token, ""),
+        "csrf_token": state.get("csrf_token", ""),
         "viewer": viewer,
         # "" when signed out; pages stored by the service worker set None (they know nobody).
         "outbox_owner": outbox_owner(settings.secret_key, viewer.citizen_id) if viewer else "",

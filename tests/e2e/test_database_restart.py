@@ -14,9 +14,9 @@ import uuid
 from dataclasses import dataclass, field
 
 import httpx
-from litestar.middleware.csrf import generate_csrf_token
 
 from backend.db.pool import connect
+from backend.web.csrf import csrf_secret, session_token
 from tests.conftest import TEST_SECRET
 from tests.e2e.outage_stack import OutageStack, outage_stack, wait_until
 from tests.restartable_postgres import started_again, stopped_for_a_while
@@ -27,7 +27,11 @@ OUTAGE_STARTS_S = 2.5
 OUTAGE_S = 6
 HAPPY = ["received", "picking", "packed", "handed_to_carrier", "out_for_delivery", "delivered"]
 RECONNECT_LINE = re.compile(r"database unavailable .*; reconnecting in \d+ s \(attempt \d+\)")
-CSRF = generate_csrf_token(hashlib.sha256(b"csrf:" + TEST_SECRET.encode()).hexdigest())
+
+
+def csrf_for(citizen_no: int) -> str:
+    """The CSRF token of the citizen's session (tokens are bound to the session)."""
+    return session_token(csrf_secret(TEST_SECRET), hashlib.sha256(b"bench-session-%08d" % citizen_no).digest())
 
 
 @dataclass
@@ -43,8 +47,8 @@ class Tap:
 
 async def post_reorder(http: httpx.AsyncClient, web: str, tap: Tap) -> httpx.Response:
     return await http.post(
-        web + "/orders/reorder", data={"idempotency_key": tap.key, "_csrf_token": CSRF},
-        headers={"Cookie": f"fsc_session=bench-session-{tap.citizen_no:08d}; fsc_csrf={CSRF}"},
+        web + "/orders/reorder", data={"idempotency_key": tap.key, "_csrf_token": csrf_for(tap.citizen_no)},
+        headers={"Cookie": f"fsc_session=bench-session-{tap.citizen_no:08d}"},
         follow_redirects=False)
 
 

@@ -85,7 +85,7 @@ async def test_pages_name_the_person_for_the_outbox_and_stored_pages_name_nobody
     await login(client, citizen)
     home = (await client.get("/")).text
     owner = re.search(r'data-outbox data-owner="([0-9a-f]{16})" data-csrf="([^"]+)"', home)
-    assert owner and owner.group(2) == client.cookies["fsc_csrf"]
+    assert owner and owner.group(2) == await csrf_token(client)
     assert str(citizen) not in owner.group(1)
     for url in ("/offline", "/offline/queued", "/offline/queued/busy"):
         page = (await client.get(url)).text

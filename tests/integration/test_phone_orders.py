@@ -36,7 +36,7 @@ async def test_advisor_orders_for_the_citizen_once_per_key(client, db):
     view = (await client.get(f"/fsc/callbacks/{callback}")).text
     assert "Bestil for borgeren" in view and f'name="packs-{grant}"' in view
     key = str(uuid.uuid4())
-    token = await csrf_token(client)
+    token = await csrf_token(client, "/fsc/")
     data = {f"packs-{grant}": "1", "idempotency_key": key, "delivery_method": "home", "_csrf_token": token}
     responses = await asyncio.gather(*(client.post(f"/fsc/callbacks/{callback}/order", data=data,
                                                    follow_redirects=False) for _ in range(5)))

@@ -53,8 +53,8 @@ async def recorded_journey(db_url: str, db: asyncpg.Connection) -> list[tuple[st
         await staff_login(client, await staff_id(db, "Anne Holm"))
         assert (await client.get("/fsc/queue")).status_code == 200
         waiting = await db.fetchval("SELECT min(id) FROM callback WHERE status = 'waiting'")
-        claimed = await client.post(f"/fsc/callbacks/{waiting}/claim", data={"_csrf_token": csrf},
-                                    follow_redirects=False)
+        claimed = await client.post(f"/fsc/callbacks/{waiting}/claim",
+                                    data={"_csrf_token": await csrf_token(client, "/fsc/")}, follow_redirects=False)
         assert claimed.status_code == 303, claimed.text
         assert (await client.get(f"/fsc/callbacks/{waiting}")).status_code == 200
     return statements

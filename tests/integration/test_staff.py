@@ -22,14 +22,14 @@ async def staff_id(db, name: str) -> int:
 
 async def staff_login(client, member_id: int) -> None:
     response = await client.post("/fsc/login/demo", data={"staff_id": str(member_id),
-                                                          "_csrf_token": await csrf_token(client)},
+                                                          "_csrf_token": await csrf_token(client, "/fsc/login/demo")},
                                  follow_redirects=False)
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/fsc/queue"
 
 
 async def post(client, url: str, **data: str):
-    return await client.post(url, data={**data, "_csrf_token": await csrf_token(client)}, follow_redirects=False)
+    return await client.post(url, data={**data, "_csrf_token": await csrf_token(client, url)}, follow_redirects=False)
 
 
 async def test_access_needs_a_staff_session_and_the_right_role(client, db):

@@ -32,14 +32,14 @@ def test_warehouse_settings():
     assert settings.warehouse_sim_backorder_rate == 1.0
     assert settings.warehouse_url == "http://127.0.0.1:8100"
     assert load_settings(GOOD | {"FSC_WAREHOUSE_SIM_SEED": ""}).warehouse_sim_seed is None
-    assert load_settings(settings.env) == settings
+    assert load_settings(settings.as_environ) == settings
 
 
 def test_push_is_optional_and_needs_a_matching_key_pair():
     assert load_settings(GOOD).push_enabled is False
     settings = load_settings(GOOD | VAPID)
     assert settings.push_enabled and settings.vapid_public_key == PUBLIC
-    assert load_settings(settings.env) == settings
+    assert load_settings(settings.as_environ) == settings
 
 
 def test_push_services_default_to_the_browsers_and_the_local_one_is_opt_in():
@@ -49,7 +49,7 @@ def test_push_services_default_to_the_browsers_and_the_local_one_is_opt_in():
     assert settings.push_allow_localhost is False
     assert (settings.push_max_attempts, settings.push_max_devices) == (30, 10)
     local = load_settings(GOOD | {"FSC_PUSH_HOSTS": "localhost:8443", "FSC_PUSH_ALLOW_LOCALHOST": "1"})
-    assert load_settings(local.env) == local
+    assert load_settings(local.as_environ) == local
 
 
 def test_cli_prints_a_usable_vapid_key_pair():
@@ -125,3 +125,16 @@ def test_dev_environment_adds_a_vapid_key_pair_to_existing_dev_secrets(tmp_path,
     settings = load_settings(env)
     assert settings.push_enabled and settings.secret_key == "k" * 40
     assert cli._dev_environment()["FSC_VAPID_PRIVATE_KEY"] == env["FSC_VAPID_PRIVATE_KEY"]  # generated once
+
+
+def test_production_refuses_the_demo_login_insecure_cookies_and_localhost_push_one_line_each():
+    env = {"PATH": "/usr/bin:/bin", "FSC_SECRET_KEY": "s" * 40, "FSC_CPR_KEY": "c" * 40,
+           "FSC_WAREHOUSE_SECRET": "w" * 40, "FSC_ENV": "production", "FSC_DEMO_LOGIN": "1",
+           "FSC_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
+    result = subprocess.run([sys.executable, "-m", "backend.cli", "serve"], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert any("FSC_DEMO_LOGIN=0" in line for line in lines), lines
+    assert any("FSC_COOKIE_SECURE=1" in line for line in lines), lines
+    assert all(line.startswith("fsc: error: FSC_ENV=production") for line in lines), lines
