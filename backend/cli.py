@@ -165,6 +165,9 @@ def _dev_environment() -> dict[str, str]:
         name, _, value = line.partition("=")
         env.setdefault(name, value)
     env.setdefault("FSC_DEMO_LOGIN", "1")
+    # Made-up contact details for development (example.org is reserved for examples).
+    env.setdefault("FSC_SERVICE_PHONE", "70 00 00 00")
+    env.setdefault("FSC_SERVICE_EMAIL", "fsc@example.org")
     env.setdefault("FSC_VAPID_SUBJECT", "mailto:dev@localhost")
     return env
 

@@ -55,6 +55,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     demo_login: bool = False
     """Offer the demo login (pick a demo citizen). Never enable in production."""
 
+    service_phone: str = ""
+    """Fælles Service Center's phone number as citizens should dial it (help, error pages, the
+    accessibility statement). Required in production."""
+
+    service_email: str = ""
+    """Fælles Service Center's e-mail address for feedback and privacy questions. Required in production."""
+
     cookie_secure: bool = False
     """Mark cookies ``Secure`` (set to 1 behind HTTPS)."""
 
@@ -197,6 +204,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             problems.append("FSC_ENV=production: the demo login must be off (FSC_DEMO_LOGIN=0)")
         if not self.cookie_secure:
             problems.append("FSC_ENV=production: cookies must be Secure behind HTTPS (FSC_COOKIE_SECURE=1)")
+        if not self.service_phone or "@" not in self.service_email:
+            problems.append("FSC_ENV=production: citizens need FSC's phone number and e-mail "
+                            "(FSC_SERVICE_PHONE, FSC_SERVICE_EMAIL)")
         if self.push_allow_localhost:
             problems.append("FSC_ENV=production: FSC_PUSH_ALLOW_LOCALHOST is for development and tests only")
         return problems

@@ -40,7 +40,7 @@ _counter = itertools.count()
 
 def make_settings(**overrides) -> Settings:
     values = {"secret_key": TEST_SECRET, "cpr_key": TEST_CPR_KEY, "warehouse_secret": TEST_WAREHOUSE_SECRET,
-              "demo_login": True} | overrides
+              "demo_login": True, "service_phone": "70 00 00 00", "service_email": "fsc@example.org"} | overrides
     return Settings(**values)
 
 

@@ -135,6 +135,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "path": request.url.path,
         "query": request.url.query,
         "demo_login": settings.demo_login,
+        "service_phone": settings.service_phone,
+        "service_email": settings.service_email,
         "flash": None,
     }
 

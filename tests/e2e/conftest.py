@@ -45,7 +45,8 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 30.0,
 def app_env(db_url: str, **extra: str) -> dict[str, str]:
     """Environment for our processes (web, worker, simulator) on the test's database."""
     return dict(os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
-                FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET, FSC_DEMO_LOGIN="1", FSC_LOG_LEVEL="WARNING", **extra)
+                FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET, FSC_DEMO_LOGIN="1", FSC_LOG_LEVEL="WARNING",
+                **{"FSC_SERVICE_PHONE": "70 00 00 00", "FSC_SERVICE_EMAIL": "fsc@example.org", **extra})
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -72,7 +72,7 @@ async def citizen_pages(db, base: str) -> list[str]:
                                 local_today())).order_id
     return ["/", "/orders", f"/orders/{delivered}", f"/orders/{placed}", "/orders/new", "/delivery",
             "/notifications", "/callbacks", "/callbacks/new", f"/orders/{placed}/cancel",
-            f"/callbacks/{callback}/cancel", f"/delivery/temporary/{address}/delete"]
+            f"/callbacks/{callback}/cancel", f"/delivery/temporary/{address}/delete", "/tilgaengelighed", "/privatliv"]
 
 
 async def assert_no_violations(page, where: str) -> None:
@@ -195,4 +195,18 @@ async def test_html_lang_follows_the_stored_language_after_login(live_server, br
     await page.get_by_role("button", name=name).click()
     await page.get_by_role("heading", level=1, name="My products").wait_for()
     assert await page.get_attribute("html", "lang") == "en"
+    await context.close()
+
+
+async def test_the_statement_and_privacy_page_signed_out_in_english_at_320_px(live_server, browser):
+    context = await browser.new_context(viewport={"width": 320, "height": 568}, device_scale_factor=2, locale="en-GB")
+    page = await context.new_page()
+    await page.goto(live_server + "/login")
+    for link, heading in (("Accessibility statement", "Accessibility statement"),
+                          ("Privacy and cookies", "How we handle your data")):
+        await page.get_by_role("contentinfo").get_by_role("link", name=link).click()
+        await page.get_by_role("heading", level=1, name=heading).wait_for()
+        assert await page.evaluate(TOO_SMALL) == [], link
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 320, link
+        await assert_no_violations(page, link)
     await context.close()

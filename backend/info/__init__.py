@@ -1,0 +1,1 @@
+"""Public information pages: the accessibility statement and the privacy page."""
