@@ -38,10 +38,19 @@ from backend.orders.status import status_label
 from backend.staff.phone_orders import phone_order_context
 from backend.staff.queries import log_citizen_view, log_staff_event
 from backend.web.deps import DB, local_today
-from backend.web.templating import render
+from backend.web.templating import render, see_other
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 OUTCOME_NOTE_MAX = 2000
+
+
+def outcome_saved_message(status: str) -> str:
+    """What the advisor is told after saving an outcome (on the queue, where they land)."""
+    if status == "no_answer":
+        return _("The outcome is saved. Nobody answered, so the request is back in the queue for another try.")
+    if status == "failed":
+        return _("The outcome is saved. Nobody answered the last try: the citizen is told we could not reach them.")
+    return _("The outcome is saved, and the request is done.")
 
 
 class OutcomeForm(msgspec.Struct):
@@ -129,7 +138,7 @@ class CallController(Controller):
                                            {"callback_id": callback_id, "citizen_id": row["citizen_id"]},
                                            dedupe_key=f"{UNREACHABLE_JOB}:{callback_id}")
             if row is not None:
-                return Redirect("/fsc/queue", status_code=303)
+                return see_other(request, "/fsc/queue", message=outcome_saved_message(row["status"]), level="success")
             errors["form"] = _("You can only record the outcome of a request you have taken.")
             return await self.page(request, db, staff, callback_id, form=data, errors=errors, status_code=409)
         return await self.page(request, db, staff, callback_id, form=data, errors=errors, status_code=422)

@@ -125,7 +125,10 @@ async def test_claim_open_record_outcome_and_the_citizen_sees_done(client, db):
         (anne, {"view": "call", "callback_id": callback, "reason": "callback"})]
     done = await post(client, f"/fsc/callbacks/{callback}/outcome", outcome="advice_given",
                       note="Anbefalet tætningsring.")
-    assert done.status_code == 303
+    assert done.status_code == 303 and done.headers["location"] == "/fsc/queue"
+    queue = (await client.get("/fsc/queue")).text  # the saved outcome is confirmed there, once
+    assert 'data-testid="flash"' in queue and "Resultatet er gemt, og henvendelsen er afsluttet." in queue
+    assert 'data-testid="flash"' not in (await client.get("/fsc/queue")).text
     row = await db.fetchrow("SELECT status, outcome, outcome_note, claimed_by FROM callback WHERE id = $1", callback)
     assert tuple(row) == ("done", "advice_given", "Anbefalet tætningsring.", anne)
     await login(client, citizen)
