@@ -6,20 +6,34 @@ import datetime as dt
 
 import asyncpg
 
+# A session's last use is written at most this often: reading a page must not mean writing a row
+# (the idle timeout is therefore exact to within this much).
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+# One round trip per request: the live session's citizen, and (at most once a minute) the idle
+# clock moved on in the same statement. An UPDATE that matches no row writes nothing.
+_SELECT_VIEWER = """
+WITH live AS (
+    SELECT citizen_id FROM session
+     WHERE token_hash = $1 AND expires_at > now() AND idle_expires_at > now()
+), touched AS (
+    UPDATE session SET last_seen_at = now(), idle_expires_at = least(now() + idle_timeout, expires_at)
+     WHERE token_hash = $1 AND expires_at > now() AND idle_expires_at > now() AND last_seen_at < now() - $2::interval
+)
+SELECT c.id AS citizen_id, c.name, c.language FROM live JOIN citizen c ON c.id = live.citizen_id"""
+
 
 async def select_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        """SELECT s.token_hash, c.id AS citizen_id, c.name, c.language
-             FROM session s JOIN citizen c ON c.id = s.citizen_id
-            WHERE s.token_hash = $1 AND s.expires_at > now()""",
-        token_hash,
-    )
+    """The citizen of a live session (neither idle too long nor past its lifetime), or None."""
+    return await conn.fetchrow(_SELECT_VIEWER, token_hash, TOUCH_EVERY)
 
 
-async def insert_session(conn: asyncpg.Connection, token_hash: bytes, citizen_id: int, lifetime: dt.timedelta) -> None:
+async def insert_session(conn: asyncpg.Connection, token_hash: bytes, citizen_id: int, idle: dt.timedelta,
+                         lifetime: dt.timedelta, remember: bool) -> None:
     await conn.execute(
-        "INSERT INTO session (token_hash, citizen_id, expires_at) VALUES ($1, $2, now() + $3)",
-        token_hash, citizen_id, lifetime,
+        """INSERT INTO session (token_hash, citizen_id, expires_at, last_seen_at, idle_timeout, idle_expires_at, remember)
+           VALUES ($1, $2, now() + $4, now(), $3, now() + $3, $5)""",
+        token_hash, citizen_id, idle, lifetime, remember,
     )
 
 
@@ -27,8 +41,14 @@ async def delete_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
     await conn.execute("DELETE FROM session WHERE token_hash = $1", token_hash)
 
 
+async def delete_citizen_sessions(conn: asyncpg.Connection, citizen_id: int) -> int:
+    """End every session of ``citizen_id`` (log out everywhere); returns how many there were."""
+    status = await conn.execute("DELETE FROM session WHERE citizen_id = $1", citizen_id)
+    return int(status.rsplit(" ", 1)[-1])
+
+
 async def delete_expired_sessions(conn: asyncpg.Connection) -> int:
-    status = await conn.execute("DELETE FROM session WHERE expires_at <= now()")
+    status = await conn.execute("DELETE FROM session WHERE expires_at <= now() OR idle_expires_at <= now()")
     return int(status.rsplit(" ", 1)[-1])
 
 

@@ -4,7 +4,10 @@ Runs as ASGI middleware on every routed request. Static files, the service worke
 checks skip the database lookup. A malformed or unknown session cookie simply means "signed out".
 On the staff console (/fsc…) the staff session is loaded instead (its cookie is only sent there);
 the citizen session is looked up there only when there is no staff session, so the staff guard
-can refuse a citizen. Either way: at most one query per request.
+can refuse a citizen. Either way: at most one query per request. A session that was idle too long
+or is past its lifetime is not found (signed out: the guards send to the login page); the same
+query records the session's use at most once a minute (backend/auth/queries.py); housekeeping
+deletes ended rows.
 """
 
 from __future__ import annotations
