@@ -10,22 +10,34 @@ import asyncpg
 # (the idle timeout is therefore exact to within this much).
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
-# One round trip per request: the live session's citizen, and (at most once a minute) the idle
-# clock moved on in the same statement. An UPDATE that matches no row writes nothing.
-_SELECT_VIEWER = """
-WITH live AS (
-    SELECT citizen_id FROM session
-     WHERE token_hash = $1 AND expires_at > now() AND idle_expires_at > now()
-), touched AS (
-    UPDATE session SET last_seen_at = now(), idle_expires_at = least(now() + idle_timeout, expires_at)
-     WHERE token_hash = $1 AND expires_at > now() AND idle_expires_at > now() AND last_seen_at < now() - $2::interval
-)
-SELECT c.id AS citizen_id, c.name, c.language FROM live JOIN citizen c ON c.id = live.citizen_id"""
+
+def touch_sql(table: str) -> str:
+    """Record a session's use: the idle clock starts again (never past the session's lifetime).
+
+    Committed without waiting for the disk (synchronous_commit off for this statement only, through
+    set_config(..., true)): a last use lost in a crash only ends that session a little earlier,
+    and waiting for the WAL flush would cost every such request about a millisecond."""
+    return f"""UPDATE {table} SET last_seen_at = now(), idle_expires_at = least(now() + idle_timeout, expires_at)
+                WHERE token_hash = $1 AND last_seen_at < now() - $2::interval
+                  AND set_config('synchronous_commit', 'off', true) = 'off'"""
+
+
+_TOUCH_SESSION = touch_sql("session")
 
 
 async def select_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> asyncpg.Record | None:
-    """The citizen of a live session (neither idle too long nor past its lifetime), or None."""
-    return await conn.fetchrow(_SELECT_VIEWER, token_hash, TOUCH_EVERY)
+    """The citizen of a live session (neither idle too long nor past its lifetime), or None;
+    ``stale``: its last recorded use is older than TOUCH_EVERY (see touch_session)."""
+    return await conn.fetchrow(
+        """SELECT c.id AS citizen_id, c.name, c.language, s.last_seen_at < now() - $2::interval AS stale
+             FROM session s JOIN citizen c ON c.id = s.citizen_id
+            WHERE s.token_hash = $1 AND s.expires_at > now() AND s.idle_expires_at > now()""",
+        token_hash, TOUCH_EVERY,
+    )
+
+
+async def touch_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
+    await conn.execute(_TOUCH_SESSION, token_hash, TOUCH_EVERY)
 
 
 async def insert_session(conn: asyncpg.Connection, token_hash: bytes, citizen_id: int, idle: dt.timedelta,

@@ -8,24 +8,24 @@ from typing import Any
 import asyncpg
 
 from backend.audit import log_event
-from backend.auth.queries import TOUCH_EVERY
+from backend.auth.queries import TOUCH_EVERY, touch_sql
 
 
-# As backend/auth/queries.py: one round trip, the idle clock moved on at most once a minute.
-_SELECT_STAFF_VIEWER = """
-WITH live AS (
-    SELECT staff_id FROM staff_session
-     WHERE token_hash = $1 AND expires_at > now() AND idle_expires_at > now()
-), touched AS (
-    UPDATE staff_session SET last_seen_at = now(), idle_expires_at = least(now() + idle_timeout, expires_at)
-     WHERE token_hash = $1 AND expires_at > now() AND idle_expires_at > now() AND last_seen_at < now() - $2::interval
-)
-SELECT st.id AS staff_id, st.name, st.role FROM live JOIN staff st ON st.id = live.staff_id WHERE st.active"""
+_TOUCH_STAFF_SESSION = touch_sql("staff_session")
 
 
 async def select_staff_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> asyncpg.Record | None:
-    """The active staff member of a live staff session, or None."""
-    return await conn.fetchrow(_SELECT_STAFF_VIEWER, token_hash, TOUCH_EVERY)
+    """The active staff member of a live staff session, or None (``stale`` as in select_viewer)."""
+    return await conn.fetchrow(
+        """SELECT st.id AS staff_id, st.name, st.role, s.last_seen_at < now() - $2::interval AS stale
+             FROM staff_session s JOIN staff st ON st.id = s.staff_id
+            WHERE s.token_hash = $1 AND s.expires_at > now() AND s.idle_expires_at > now() AND st.active""",
+        token_hash, TOUCH_EVERY,
+    )
+
+
+async def touch_staff_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
+    await conn.execute(_TOUCH_STAFF_SESSION, token_hash, TOUCH_EVERY)
 
 
 async def insert_staff_session(conn: asyncpg.Connection, token_hash: bytes, staff_id: int, idle: dt.timedelta,
