@@ -65,8 +65,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     cookie_secure: bool = False
     """Mark cookies ``Secure`` (set to 1 behind HTTPS)."""
 
-    session_hours: int = 12
-    """How long a login session lives, in hours."""
+    citizen_idle_minutes: int = 120
+    """A citizen's login ends after this many minutes without use."""
+
+    citizen_session_hours: int = 12
+    """A citizen's login ends at the latest this many hours after logging in, in use or not."""
+
+    remember_idle_days: int = 30
+    """With "remember this phone" at login: the citizen's login ends after this many days without use."""
+
+    remember_session_days: int = 90
+    """With "remember this phone" at login: the login ends at the latest this many days after logging in."""
+
+    staff_idle_minutes: int = 30
+    """A staff member's login ends after this many minutes without use."""
+
+    staff_session_hours: int = 10
+    """A staff member's login ends at the latest this many hours after logging in."""
 
     default_language: str = "da"
     """Language for visitors who have not chosen one (da or en)."""
@@ -145,8 +160,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FSC_DEFAULT_LANGUAGE must be 'da' or 'en'")
         if not 1 <= self.port <= 65535:
             raise SettingsError("FSC_PORT must be between 1 and 65535")
-        if self.web_workers < 1 or self.session_hours < 1 or self.db_pool_min < 1:
-            raise SettingsError("FSC_WEB_WORKERS, FSC_SESSION_HOURS and FSC_DB_POOL_MIN must be positive")
+        if self.web_workers < 1 or self.db_pool_min < 1:
+            raise SettingsError("FSC_WEB_WORKERS and FSC_DB_POOL_MIN must be positive")
+        for idle, lifetime in (("citizen_idle_minutes", "citizen_session_hours"),
+                               ("remember_idle_days", "remember_session_days"),
+                               ("staff_idle_minutes", "staff_session_hours")):
+            if getattr(self, idle) < 1 or getattr(self, lifetime) < 1:
+                raise SettingsError(f"FSC_{idle.upper()} and FSC_{lifetime.upper()} must be positive")
+        if (self.citizen_idle_minutes > self.citizen_session_hours * 60
+                or self.remember_idle_days > self.remember_session_days
+                or self.staff_idle_minutes > self.staff_session_hours * 60):
+            raise SettingsError("a session's idle timeout (FSC_*_IDLE_*) must not be longer than its lifetime "
+                                "(FSC_*_SESSION_*)")
         if self.worker_heartbeat_s < 2:
             raise SettingsError("FSC_WORKER_HEARTBEAT_S must be at least 2")
         if not 2 <= self.worker_jobs_in_flight <= 1000:

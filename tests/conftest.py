@@ -140,9 +140,18 @@ async def csrf_token(client: AsyncTestClient, path: str = "/") -> str:
     return client.cookies["fsc_csrf"]
 
 
+async def page_csrf_token(client: AsyncTestClient, url: str) -> str:
+    """The CSRF token of the page at ``url``, read from the page as a browser would (right for a
+    browser whose session has ended, too). Reading a page shows and clears a one-time message."""
+    page = await client.get(url)
+    found = re.search(r'"x-csrftoken": "([^"]*)"', page.text)
+    assert found, (url, page.status_code)
+    return found.group(1)
+
+
 async def login(client: AsyncTestClient, citizen_id: int) -> None:
     response = await client.post(
-        "/login/demo", data={"citizen_id": str(citizen_id), "_csrf_token": await csrf_token(client)},
+        "/login/demo", data={"citizen_id": str(citizen_id), "_csrf_token": await page_csrf_token(client, "/login")},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text

@@ -6,20 +6,46 @@ import datetime as dt
 
 import asyncpg
 
+# A session's last use is written at most this often: reading a page must not mean writing a row
+# (the idle timeout is therefore exact to within this much).
+TOUCH_EVERY = dt.timedelta(minutes=1)
+
+
+def touch_sql(table: str) -> str:
+    """Record a session's use: the idle clock starts again (never past the session's lifetime).
+
+    Committed without waiting for the disk (synchronous_commit off for this statement only, through
+    set_config(..., true)): a last use lost in a crash only ends that session a little earlier,
+    and waiting for the WAL flush would cost every such request about a millisecond."""
+    return f"""UPDATE {table} SET last_seen_at = now(), idle_expires_at = least(now() + idle_timeout, expires_at)
+                WHERE token_hash = $1 AND last_seen_at < now() - $2::interval
+                  AND set_config('synchronous_commit', 'off', true) = 'off'"""
+
+
+_TOUCH_SESSION = touch_sql("session")
+
 
 async def select_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> asyncpg.Record | None:
+    """The citizen of a live session (neither idle too long nor past its lifetime), or None;
+    ``stale``: its last recorded use is older than TOUCH_EVERY (see touch_session)."""
     return await conn.fetchrow(
-        """SELECT s.token_hash, c.id AS citizen_id, c.name, c.language
+        """SELECT c.id AS citizen_id, c.name, c.language, s.last_seen_at < now() - $2::interval AS stale
              FROM session s JOIN citizen c ON c.id = s.citizen_id
-            WHERE s.token_hash = $1 AND s.expires_at > now()""",
-        token_hash,
+            WHERE s.token_hash = $1 AND s.expires_at > now() AND s.idle_expires_at > now()""",
+        token_hash, TOUCH_EVERY,
     )
 
 
-async def insert_session(conn: asyncpg.Connection, token_hash: bytes, citizen_id: int, lifetime: dt.timedelta) -> None:
+async def touch_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
+    await conn.execute(_TOUCH_SESSION, token_hash, TOUCH_EVERY)
+
+
+async def insert_session(conn: asyncpg.Connection, token_hash: bytes, citizen_id: int, idle: dt.timedelta,
+                         lifetime: dt.timedelta, remember: bool) -> None:
     await conn.execute(
-        "INSERT INTO session (token_hash, citizen_id, expires_at) VALUES ($1, $2, now() + $3)",
-        token_hash, citizen_id, lifetime,
+        """INSERT INTO session (token_hash, citizen_id, expires_at, last_seen_at, idle_timeout, idle_expires_at, remember)
+           VALUES ($1, $2, now() + $4, now(), $3, now() + $3, $5)""",
+        token_hash, citizen_id, idle, lifetime, remember,
     )
 
 
@@ -27,8 +53,14 @@ async def delete_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
     await conn.execute("DELETE FROM session WHERE token_hash = $1", token_hash)
 
 
+async def delete_citizen_sessions(conn: asyncpg.Connection, citizen_id: int) -> int:
+    """End every session of ``citizen_id`` (log out everywhere); returns how many there were."""
+    status = await conn.execute("DELETE FROM session WHERE citizen_id = $1", citizen_id)
+    return int(status.rsplit(" ", 1)[-1])
+
+
 async def delete_expired_sessions(conn: asyncpg.Connection) -> int:
-    status = await conn.execute("DELETE FROM session WHERE expires_at <= now()")
+    status = await conn.execute("DELETE FROM session WHERE expires_at <= now() OR idle_expires_at <= now()")
     return int(status.rsplit(" ", 1)[-1])
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import msgspec
@@ -15,18 +14,11 @@ from litestar.response import Redirect
 from backend import i18n
 from backend.audit import log_event
 from backend.auth import queries
-from backend.auth.sessions import (
-    SESSION_COOKIE,
-    cleared_session_cookie,
-    language_cookie,
-    new_token,
-    session_cookie,
-    token_hash,
-)
+from backend.auth.sessions import SESSION_COOKIE, cleared_session_cookie, language_cookie, start_citizen_session
 from backend.i18n import gettext as _
 from backend.seed.demo import demo_citizens
-from backend.web.deps import DB
-from backend.web.templating import render
+from backend.web.deps import DB, citizen_required
+from backend.web.templating import render, see_other
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -34,6 +26,7 @@ FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 class DemoLoginForm(msgspec.Struct):
     citizen_id: str = ""
     next: str = "/"
+    remember: str = ""  # "1": the "remember this phone" checkbox was ticked
 
 
 class LanguageForm(msgspec.Struct):
@@ -53,7 +46,8 @@ class AuthController(Controller):
     async def login_page(self, request: Request, db: DB, next: FromQuery[str] = "/") -> Response:
         settings = request.app.state.settings
         citizens = await demo_citizens(db) if settings.demo_login else []
-        return render(request, "login.html", {"citizens": citizens, "next": safe_next(next), "error": None})
+        return render(request, "login.html", {"citizens": citizens, "next": safe_next(next), "error": None,
+                                              "remember_days": settings.remember_session_days})
 
     @post("/login/demo", name="demo_login")
     async def demo_login(
@@ -67,19 +61,13 @@ class AuthController(Controller):
             citizens = await demo_citizens(db)
             return render(
                 request, "login.html",
-                {"citizens": citizens, "next": safe_next(data.next), "error": _("Choose a person from the list.")},
+                {"citizens": citizens, "next": safe_next(data.next), "error": _("Choose a person from the list."),
+                 "remember_days": settings.remember_session_days},
                 status_code=422,
             )
-        token = new_token()
-        async with db.transaction():
-            # A new token at every login: an old (possibly planted) session id is never promoted.
-            old = request.cookies.get(SESSION_COOKIE)
-            if old and (old_hash := token_hash(old)):
-                await queries.delete_session(db, old_hash)
-            await queries.insert_session(db, token_hash(token), citizen["id"], dt.timedelta(hours=settings.session_hours))
-            await log_event(db, actor_kind="citizen", actor_id=citizen["id"], citizen_id=citizen["id"],
-                            action="login", detail={"method": "demo"})
-        return Redirect(safe_next(data.next), status_code=303, cookies=[session_cookie(settings, token)])
+        cookie = await start_citizen_session(db, settings, citizen["id"], request.cookies.get(SESSION_COOKIE),
+                                             remember=data.remember == "1", method="demo")
+        return Redirect(safe_next(data.next), status_code=303, cookies=[cookie])
 
     @post("/logout", name="logout")
     async def logout(self, request: Request, db: DB) -> Response:
@@ -90,6 +78,19 @@ class AuthController(Controller):
                 await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id,
                                 citizen_id=viewer.citizen_id, action="logout")
         return Redirect("/login", status_code=303, cookies=[cleared_session_cookie(request.app.state.settings)])
+
+    @post("/logout/everywhere", name="logout_everywhere", guards=[citizen_required], opt={"access": "citizen"})
+    async def logout_everywhere(self, request: Request, db: DB) -> Response:
+        """End all of the citizen's sessions: on this phone and on every other device (a lost phone)."""
+        viewer = request.state.viewer
+        async with db.transaction():
+            ended = await queries.delete_citizen_sessions(db, viewer.citizen_id)
+            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+                            action="logout_everywhere", detail={"sessions": ended})
+        response = see_other(request, "/login", message=_("You are now logged out on all your devices."),
+                             level="success")
+        response.set_cookie(cleared_session_cookie(request.app.state.settings))
+        return response
 
     @post("/language", name="set_language")
     async def set_language(

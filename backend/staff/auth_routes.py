@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import Body, FromQuery
 from litestar.response import Redirect
 
 from backend.auth.routes import safe_next
-from backend.auth.sessions import new_token, token_hash
 from backend.i18n import gettext as _
 from backend.staff import queries
 from backend.staff.guards import current_staff
 from backend.staff.models import role_label
-from backend.staff.sessions import STAFF_COOKIE, cleared_staff_cookie, staff_cookie
+from backend.staff.sessions import STAFF_COOKIE, cleared_staff_cookie, start_staff_session
 from backend.web.deps import DB
 from backend.web.templating import render
 
@@ -65,15 +63,10 @@ class StaffAuthController(Controller):
                 "members": [{**dict(m), "role_label": role_label(m["role"])} for m in members],
                 "next": staff_next(data.next), "error": _("Choose a staff member from the list."),
             }, status_code=422)
-        token = new_token()
-        async with db.transaction():
-            old = request.cookies.get(STAFF_COOKIE)
-            if old and (old_hash := token_hash(old)):
-                await queries.delete_staff_session(db, old_hash)
-            await queries.insert_staff_session(db, token_hash(token), member["id"],
-                                               dt.timedelta(hours=settings.session_hours))
-            await queries.log_staff_event(db, member["id"], "staff_login", detail={"method": "demo"})
-        return Redirect(staff_next(data.next), status_code=303, cookies=[staff_cookie(settings, token)])
+        cookie = await start_staff_session(db, settings, member["id"], request.cookies.get(STAFF_COOKIE), method="demo")
+        if cookie is None:  # deactivated between the lookup and now
+            raise PermissionDeniedException()
+        return Redirect(staff_next(data.next), status_code=303, cookies=[cookie])
 
     @post("/logout", name="staff_logout")
     async def logout(self, request: Request, db: DB) -> Response:

@@ -8,23 +8,35 @@ from typing import Any
 import asyncpg
 
 from backend.audit import log_event
+from backend.auth.queries import TOUCH_EVERY, touch_sql
+
+
+_TOUCH_STAFF_SESSION = touch_sql("staff_session")
 
 
 async def select_staff_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> asyncpg.Record | None:
+    """The active staff member of a live staff session, or None (``stale`` as in select_viewer)."""
     return await conn.fetchrow(
-        """SELECT s.token_hash, st.id AS staff_id, st.name, st.role
+        """SELECT st.id AS staff_id, st.name, st.role, s.last_seen_at < now() - $2::interval AS stale
              FROM staff_session s JOIN staff st ON st.id = s.staff_id
-            WHERE s.token_hash = $1 AND s.expires_at > now() AND st.active""",
-        token_hash,
+            WHERE s.token_hash = $1 AND s.expires_at > now() AND s.idle_expires_at > now() AND st.active""",
+        token_hash, TOUCH_EVERY,
     )
 
 
-async def insert_staff_session(conn: asyncpg.Connection, token_hash: bytes, staff_id: int,
-                               lifetime: dt.timedelta) -> None:
-    await conn.execute(
-        "INSERT INTO staff_session (token_hash, staff_id, expires_at) VALUES ($1, $2, now() + $3)",
-        token_hash, staff_id, lifetime,
+async def touch_staff_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
+    await conn.execute(_TOUCH_STAFF_SESSION, token_hash, TOUCH_EVERY)
+
+
+async def insert_staff_session(conn: asyncpg.Connection, token_hash: bytes, staff_id: int, idle: dt.timedelta,
+                               lifetime: dt.timedelta) -> bool:
+    """A new session for an active staff member; False (nothing written) when deactivated or unknown."""
+    status = await conn.execute(
+        """INSERT INTO staff_session (token_hash, staff_id, expires_at, last_seen_at, idle_timeout, idle_expires_at)
+           SELECT $1, id, now() + $4, now(), $3, now() + $3 FROM staff WHERE id = $2 AND active""",
+        token_hash, staff_id, idle, lifetime,
     )
+    return status == "INSERT 0 1"
 
 
 async def delete_staff_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
@@ -32,7 +44,7 @@ async def delete_staff_session(conn: asyncpg.Connection, token_hash: bytes) -> N
 
 
 async def delete_expired_staff_sessions(conn: asyncpg.Connection) -> int:
-    status = await conn.execute("DELETE FROM staff_session WHERE expires_at <= now()")
+    status = await conn.execute("DELETE FROM staff_session WHERE expires_at <= now() OR idle_expires_at <= now()")
     return int(status.rsplit(" ", 1)[-1])
 
 

@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "order_attention_handled": N_("Marked an order as followed up"),
     "staff_login": N_("Logged in"),
     "staff_logout": N_("Logged out"),
+    "staff_deactivated": N_("Deactivated a staff member"),
+    "staff_reactivated": N_("Reactivated a staff member"),
 }
 
 

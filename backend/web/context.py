@@ -4,7 +4,10 @@ Runs as ASGI middleware on every routed request. Static files, the service worke
 checks skip the database lookup. A malformed or unknown session cookie simply means "signed out".
 On the staff console (/fsc…) the staff session is loaded instead (its cookie is only sent there);
 the citizen session is looked up there only when there is no staff session, so the staff guard
-can refuse a citizen. Either way: at most one query per request.
+can refuse a citizen. Either way: one query per request, and a second one at most once a minute
+per session to record its use (the idle clock; backend/auth/queries.py). A session that was idle
+too long or is past its lifetime is not found (signed out: the guards send to the login page);
+housekeeping deletes ended rows.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from backend.auth.models import Viewer
 from backend.auth.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, token_hash
 from backend.db.pool import discard_if_broken
 from backend.staff.models import StaffViewer
-from backend.staff.queries import select_staff_viewer
+from backend.staff.queries import select_staff_viewer, touch_staff_session
 from backend.staff.sessions import STAFF_COOKIE
 
 _NO_SESSION_PREFIXES = ("/static/", "/sw.js", "/manifest.webmanifest", "/healthz", "/readyz", "/api/")
@@ -62,12 +65,20 @@ def is_staff_path(path: str) -> bool:
 
 async def load_viewer(conn, hashed: bytes) -> Viewer | None:
     row = await queries.select_viewer(conn, hashed)
-    return Viewer(hashed, row["citizen_id"], row["name"], row["language"]) if row else None
+    if row is None:
+        return None
+    if row["stale"]:  # at most once a minute per session: the idle clock starts again
+        await queries.touch_session(conn, hashed)
+    return Viewer(hashed, row["citizen_id"], row["name"], row["language"])
 
 
 async def load_staff(conn, hashed: bytes) -> StaffViewer | None:
     row = await select_staff_viewer(conn, hashed)
-    return StaffViewer(hashed, row["staff_id"], row["name"], row["role"]) if row else None
+    if row is None:
+        return None
+    if row["stale"]:
+        await touch_staff_session(conn, hashed)
+    return StaffViewer(hashed, row["staff_id"], row["name"], row["role"])
 
 
 def _hashed(cookies: dict[str, str], name: str) -> bytes | None:

@@ -12,7 +12,7 @@ from backend.db.pool import connect, create_pool
 from backend.seed.demo import MAIN_DEMO_CPR
 from backend.staff import callback_queries as cq
 from backend.housekeeping import housekeeping
-from tests.conftest import citizen_id_by_cpr, csrf_token, login, make_settings
+from tests.conftest import citizen_id_by_cpr, csrf_token, login, make_settings, page_csrf_token
 from tests.integration.callback_helpers import book_directly, booking_form, counts, free_slot, new_citizens
 
 
@@ -22,7 +22,7 @@ async def staff_id(db, name: str) -> int:
 
 async def staff_login(client, member_id: int) -> None:
     response = await client.post("/fsc/login/demo", data={"staff_id": str(member_id),
-                                                          "_csrf_token": await csrf_token(client, "/fsc/login/demo")},
+                                                          "_csrf_token": await page_csrf_token(client, "/fsc/login")},
                                  follow_redirects=False)
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/fsc/queue"

@@ -138,3 +138,14 @@ def test_production_refuses_the_demo_login_insecure_cookies_and_localhost_push_o
     assert any("FSC_DEMO_LOGIN=0" in line for line in lines), lines
     assert any("FSC_COOKIE_SECURE=1" in line for line in lines), lines
     assert all(line.startswith("fsc: error: FSC_ENV=production") for line in lines), lines
+def test_session_timeouts_default_per_kind_and_idle_stays_within_the_lifetime():
+    settings = load_settings(GOOD)
+    assert (settings.citizen_idle_minutes, settings.citizen_session_hours) == (120, 12)
+    assert (settings.remember_idle_days, settings.remember_session_days) == (30, 90)
+    assert (settings.staff_idle_minutes, settings.staff_session_hours) == (30, 10)
+    for bad in ({"FSC_STAFF_IDLE_MINUTES": "0"}, {"FSC_CITIZEN_SESSION_HOURS": "0"},
+                {"FSC_STAFF_IDLE_MINUTES": "601"}, {"FSC_REMEMBER_IDLE_DAYS": "91"}):
+        with pytest.raises(SettingsError) as raised:
+            load_settings(GOOD | bad)
+        assert "\n" not in str(raised.value) and "FSC_" in str(raised.value)
+    assert load_settings(GOOD | {"FSC_REMEMBER_IDLE_DAYS": "90"}).remember_idle_days == 90
