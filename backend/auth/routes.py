@@ -49,13 +49,13 @@ def safe_next(target: str) -> str:
 
 
 class AuthController(Controller):
-    @get("/login", name="login")
+    @get("/login", name="login", opt={"access": "public"})
     async def login_page(self, request: Request, db: DB, next: FromQuery[str] = "/") -> Response:
         settings = request.app.state.settings
         citizens = await demo_citizens(db) if settings.demo_login else []
         return render(request, "login.html", {"citizens": citizens, "next": safe_next(next), "error": None})
 
-    @post("/login/demo", name="demo_login")
+    @post("/login/demo", name="demo_login", opt={"access": "public"})
     async def demo_login(
         self, request: Request, db: DB, data: Annotated[DemoLoginForm, FORM]
     ) -> Response:
@@ -81,7 +81,7 @@ class AuthController(Controller):
                             action="login", detail={"method": "demo"})
         return Redirect(safe_next(data.next), status_code=303, cookies=[session_cookie(settings, token)])
 
-    @post("/logout", name="logout")
+    @post("/logout", name="logout", opt={"access": "public"})
     async def logout(self, request: Request, db: DB) -> Response:
         viewer = request.state.viewer
         if viewer is not None:
@@ -91,7 +91,7 @@ class AuthController(Controller):
                                 citizen_id=viewer.citizen_id, action="logout")
         return Redirect("/login", status_code=303, cookies=[cleared_session_cookie(request.app.state.settings)])
 
-    @post("/language", name="set_language")
+    @post("/language", name="set_language", opt={"access": "public"})
     async def set_language(
         self, request: Request, db: DB, data: Annotated[LanguageForm, FORM]
     ) -> Response:

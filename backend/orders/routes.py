@@ -27,7 +27,7 @@ from backend.orders.forms import delivery_choice, idempotency_key, requested_lin
 from backend.orders.models import Actor, OrderRejected, PlaceOrder
 from backend.orders.status import status_label
 from backend.parcels.tracking import tracking
-from backend.web.deps import DB, citizen_required, local_today, provide_viewer
+from backend.web.deps import DB, local_today, provide_viewer
 from backend.web.templating import render, see_other
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -44,7 +44,7 @@ def refused(response: Response, exc: OrderRejected) -> Response:
 
 class OrderController(Controller):
     path = "/orders"
-    guards = [citizen_required]
+    opt = {"access": "citizen"}  # see backend/web/access.py
     dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
 
     async def _new_order_page(self, request: Request, db: DB, viewer: Viewer, *, form: dict[str, Any] | None = None,
