@@ -88,10 +88,10 @@ async def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) ->
     kind = handler.opt.get("access")
     check = _CHECKS.get(kind) if isinstance(kind, str) else None
     if check is None:
-        # Route templates and the handler's name only: nothing from the raw request goes into the log.
+        # The route's template and the handler's name only: nothing from the raw request goes into the log.
         log.error("refused %s %s: route handler %s declares no valid access (opt access=%r); see backend/web/access.py",
-                  connection.scope.get("method", "?"), ",".join(sorted(handler.paths)), handler.handler_name,
-                  kind if kind is None or isinstance(kind, str) else type(kind).__name__)
+                  connection.scope.get("method", "?"), connection.scope.get("path_template", "?"),
+                  handler.handler_name, kind if kind is None or isinstance(kind, str) else type(kind).__name__)
         raise PermissionDeniedException()
     await check(connection)
 
