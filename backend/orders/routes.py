@@ -28,7 +28,7 @@ from backend.orders.models import Actor, OrderRejected, PlaceOrder
 from backend.orders.status import status_label
 from backend.parcels.tracking import tracking
 from backend.web.deps import DB, local_today, provide_viewer
-from backend.web.templating import render, see_other
+from backend.web.templating import is_fragment_request, render, see_other
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 # On an order the server refuses: the translated reason, percent-encoded (UTF-8). The service
@@ -79,6 +79,8 @@ class OrderController(Controller):
             service.check_lines(lines, available)
         except OrderRejected as exc:
             error = exc
+        if not is_fragment_request(request):  # not the live check (a reload, no htmx): the whole form, with the answer
+            return await self._new_order_page(request, db, viewer, form=data, error=error)
         # An htmx swap (status 200): the error is shown inline; only the check area is rendered.
         return render(request, "order_new.html", {"error": error}, block="basket")
 
