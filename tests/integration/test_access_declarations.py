@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from backend.app import create_app
 from backend.seed.demo import MAIN_DEMO_CPR
-from backend.web.access import KINDS, access_guard, undeclared_routes
+from backend.web.access import KINDS, access_guard, declared_access, undeclared_routes
 from tests.conftest import citizen_id_by_cpr, csrf_token, login, make_settings
 
 
@@ -23,6 +23,30 @@ def test_every_route_in_the_app_declares_who_may_use_it():
     routes = {route.path for route in app.routes}
     assert {"/", "/orders/{order_id:int}", "/fsc/queue", "/api/v1/warehouse/events", "/static/{path:path}",
             "/api/docs/openapi.json"} <= routes  # the walk really covers our routes and litestar's own
+
+
+PUBLIC_PATHS = {
+    "/login", "/login/demo", "/logout", "/language", "/fsc", "/fsc/login", "/fsc/login/demo", "/fsc/logout",
+    "/sw.js", "/manifest.webmanifest", "/offline", "/offline/queued", "/offline/queued/busy", "/healthz", "/readyz",
+    "/static/{path:path}", "/notifications/subscriptions/renew",
+}
+"""What anybody may call. A new public route is a decision a reviewer should see: add it here."""
+
+
+def test_declarations_agree_with_what_the_handlers_use_and_the_public_surface_is_known():
+    app = create_app(make_settings(), database_url="postgresql://unused/db")
+    wrong, public = [], set()
+    for route in app.routes:
+        for handler in route.route_handlers:
+            kind, uses = declared_access(handler), set(handler.parsed_fn_signature.parameters)
+            if "viewer" in uses and kind not in ("citizen", "person"):
+                wrong.append(f"{route.path} ({handler.handler_name}) uses the signed-in citizen but declares {kind}")
+            if "staff" in uses and kind not in ("staff", "supervisor"):
+                wrong.append(f"{route.path} ({handler.handler_name}) uses the staff member but declares {kind}")
+            if kind == "public" and not route.path.startswith("/api/docs"):
+                public.add(route.path)
+    assert wrong == []
+    assert public == PUBLIC_PATHS
 
 
 def test_the_walker_flags_an_app_wide_default():
