@@ -1,4 +1,4 @@
-"""Real objects of citizen A for the authorisation matrix (tests/integration/test_access_matrix.py).
+"""Real objects of citizen A (and one staff member) for the authorisation matrix (tests/integration/test_access_matrix.py).
 
 Every path parameter in the app's route table needs a sample here: the matrix fails on a route
 whose parameter it cannot fill, so a new id-bearing route gets a real object of A to test with."""
@@ -53,6 +53,8 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
     await attention.flag(db, order_id, "cancel_refused", "access matrix")
     attention_id = await db.fetchval("SELECT id FROM order_attention WHERE order_id = $1", order_id)
     move_to = slot_value(await free_slot(db, day_index=4))
+    # A staff member the matrix does not log in as (the supervisor may deactivate and reactivate them).
+    member_id = await db.fetchval("SELECT id FROM staff WHERE name = 'Maria Lind'")
     return Samples(
         citizen_a=a, citizen_b=b, a_name=await db.fetchval("SELECT name FROM citizen WHERE id = $1", a),
         order_id=order_id,
@@ -62,6 +64,7 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             "{address_id:int}": str(address_id),
             "{subscription_id:int}": str(subscription_id),
             "{attention_id:int}": str(attention_id),
+            "{member_id:int}": str(member_id),
             "{path:path}": "css/app.css",
             "{path:str}": "no-such-document",
         },
