@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -25,6 +25,7 @@ from backend.warehouse.routes import WarehouseEventsController
 from backend.settings import Settings, load_settings
 from backend.staff.routes import STAFF_CONTROLLERS
 from backend.web import pwa
+from backend.web.access import PUBLIC, access_guard, declare_automatic_options
 from backend.web.context import RequestContextMiddleware
 from backend.web.csrf import SessionCSRFMiddleware, csrf_secret
 from backend.web.deps import provide_db
@@ -53,7 +54,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
         finally:
             await pool.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HomeController,
             OrderController,
@@ -79,8 +80,15 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
                                              brotli_quality=1, brotli_lgwin=18, exclude=["^/static/"]),
         before_send=[add_security_headers],
         exception_handlers=exception_handlers,
-        openapi_config=OpenAPIConfig(title="Fælles Bestilling API", version="1", path="/api/docs"),
+        # Every route declares who may use it (opt "access"); this guard refuses the ones that do not.
+        guards=[access_guard],
+        # The API documentation (for the warehouse partner) is public, like the litestar default.
+        openapi_config=OpenAPIConfig(title="Fælles Bestilling API", version="1", openapi_router=Router(
+            "/api/docs", route_handlers=[], include_in_schema=False, dto=None, return_dto=None,
+            opt={"access": PUBLIC})),
     )
+    declare_automatic_options(app)
+    return app
 
 
 def app_from_env() -> Litestar:

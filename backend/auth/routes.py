@@ -17,7 +17,7 @@ from backend.auth import queries
 from backend.auth.sessions import SESSION_COOKIE, cleared_session_cookie, language_cookie, start_citizen_session
 from backend.i18n import gettext as _
 from backend.seed.demo import demo_citizens
-from backend.web.deps import DB, citizen_required
+from backend.web.deps import DB
 from backend.web.templating import render, see_other
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -42,14 +42,14 @@ def safe_next(target: str) -> str:
 
 
 class AuthController(Controller):
-    @get("/login", name="login")
+    @get("/login", name="login", opt={"access": "public"})
     async def login_page(self, request: Request, db: DB, next: FromQuery[str] = "/") -> Response:
         settings = request.app.state.settings
         citizens = await demo_citizens(db) if settings.demo_login else []
         return render(request, "login.html", {"citizens": citizens, "next": safe_next(next), "error": None,
                                               "remember_days": settings.remember_session_days})
 
-    @post("/login/demo", name="demo_login")
+    @post("/login/demo", name="demo_login", opt={"access": "public"})
     async def demo_login(
         self, request: Request, db: DB, data: Annotated[DemoLoginForm, FORM]
     ) -> Response:
@@ -69,7 +69,7 @@ class AuthController(Controller):
                                              remember=data.remember == "1", method="demo")
         return Redirect(safe_next(data.next), status_code=303, cookies=[cookie])
 
-    @post("/logout", name="logout")
+    @post("/logout", name="logout", opt={"access": "public"})
     async def logout(self, request: Request, db: DB) -> Response:
         viewer = request.state.viewer
         if viewer is not None:
@@ -79,7 +79,7 @@ class AuthController(Controller):
                                 citizen_id=viewer.citizen_id, action="logout")
         return Redirect("/login", status_code=303, cookies=[cleared_session_cookie(request.app.state.settings)])
 
-    @post("/logout/everywhere", name="logout_everywhere", guards=[citizen_required], opt={"access": "citizen"})
+    @post("/logout/everywhere", name="logout_everywhere", opt={"access": "citizen"})
     async def logout_everywhere(self, request: Request, db: DB) -> Response:
         """End all of the citizen's sessions: on this phone and on every other device (a lost phone)."""
         viewer = request.state.viewer
@@ -92,7 +92,7 @@ class AuthController(Controller):
         response.set_cookie(cleared_session_cookie(request.app.state.settings))
         return response
 
-    @post("/language", name="set_language")
+    @post("/language", name="set_language", opt={"access": "public"})
     async def set_language(
         self, request: Request, db: DB, data: Annotated[LanguageForm, FORM]
     ) -> Response:

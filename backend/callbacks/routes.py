@@ -31,7 +31,7 @@ from backend.callbacks.rules import (
 )
 from backend.i18n import format_day, format_time
 from backend.i18n import gettext as _
-from backend.web.deps import DB, citizen_required, provide_viewer
+from backend.web.deps import DB, provide_viewer
 from backend.web.templating import render, see_other
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -86,7 +86,7 @@ def callback_view(row: asyncpg.Record) -> dict[str, Any]:
 
 class CallbackController(Controller):
     path = "/callbacks"
-    guards = [citizen_required]
+    opt = {"access": "citizen"}  # see backend/web/access.py
     dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
 
     @get("/", name="my_callbacks")

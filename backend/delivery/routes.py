@@ -20,7 +20,7 @@ from backend.i18n import format_date
 from backend.i18n import gettext as _
 from backend.orders.queries import select_citizen_for_ordering, select_pickup_point, select_pickup_points
 from backend.orders.service import MAX_NOTE_LENGTH
-from backend.web.deps import DB, citizen_required, local_today, provide_viewer
+from backend.web.deps import DB, local_today, provide_viewer
 from backend.web.templating import render, see_other
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -43,7 +43,7 @@ def parse_date(value: str, field: str) -> dt.date:
 
 class DeliveryController(Controller):
     path = "/delivery"
-    guards = [citizen_required]
+    opt = {"access": "citizen"}  # see backend/web/access.py
     dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
 
     async def _page(self, request: Request, db: DB, viewer: Viewer, *, error: FormError | None = None,

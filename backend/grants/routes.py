@@ -13,12 +13,12 @@ from litestar.di import NamedDependency, Provide
 from backend.auth.models import Viewer
 from backend.grants.views import load_citizen_grants
 from backend.orders.status import parcel_on_its_way, status_label
-from backend.web.deps import DB, citizen_required, local_today, provide_viewer
+from backend.web.deps import DB, local_today, provide_viewer
 from backend.web.templating import render
 
 
 class HomeController(Controller):
-    guards = [citizen_required]
+    opt = {"access": "citizen"}  # see backend/web/access.py
     dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
 
     @get("/", name="home")

@@ -27,8 +27,8 @@ from backend.orders.forms import delivery_choice, idempotency_key, requested_lin
 from backend.orders.models import Actor, OrderRejected, PlaceOrder
 from backend.orders.status import status_label
 from backend.parcels.tracking import tracking
-from backend.web.deps import DB, citizen_required, local_today, provide_viewer
-from backend.web.templating import render, see_other
+from backend.web.deps import DB, local_today, provide_viewer
+from backend.web.templating import is_fragment_request, render, see_other
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 # On an order the server refuses: the translated reason, percent-encoded (UTF-8). The service
@@ -44,7 +44,7 @@ def refused(response: Response, exc: OrderRejected) -> Response:
 
 class OrderController(Controller):
     path = "/orders"
-    guards = [citizen_required]
+    opt = {"access": "citizen"}  # see backend/web/access.py
     dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
 
     async def _new_order_page(self, request: Request, db: DB, viewer: Viewer, *, form: dict[str, Any] | None = None,
@@ -79,6 +79,8 @@ class OrderController(Controller):
             service.check_lines(lines, available)
         except OrderRejected as exc:
             error = exc
+        if not is_fragment_request(request):  # not the live check (a reload, no htmx): the whole form, with the answer
+            return await self._new_order_page(request, db, viewer, form=data, error=error)
         # An htmx swap (status 200): the error is shown inline; only the check area is rendered.
         return render(request, "order_new.html", {"error": error}, block="basket")
 

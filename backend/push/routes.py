@@ -30,7 +30,7 @@ from backend.push.subscriptions import (
     device_label,
     parse_subscription,
 )
-from backend.web.deps import DB, citizen_required, provide_viewer
+from backend.web.deps import DB, provide_viewer
 from backend.web.templating import render, see_other
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
@@ -46,7 +46,7 @@ def not_available() -> Response:
 
 class NotificationsController(Controller):
     path = "/notifications"
-    guards = [citizen_required]
+    opt = {"access": "citizen"}  # see backend/web/access.py
     dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
 
     @get("/", name="notifications")
@@ -109,7 +109,8 @@ class NotificationsController(Controller):
         return see_other(request, "/notifications?saved=1")
 
 
-@post("/notifications/subscriptions/renew", name="push_renew", status_code=200)
+# public: the service worker may have no live session; it proves itself by the old subscription's secret.
+@post("/notifications/subscriptions/renew", name="push_renew", status_code=200, opt={"access": "public"})
 async def renew(request: Request, db: DB) -> Response:
     """The service worker's ``pushsubscriptionchange``: replace the old endpoint with the new one.
 

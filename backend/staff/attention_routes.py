@@ -14,7 +14,7 @@ from litestar.response import Redirect
 from backend.i18n import gettext as _
 from backend.orders import attention
 from backend.orders.status import status_label
-from backend.staff.guards import provide_staff, staff_required
+from backend.staff.guards import provide_staff
 from backend.staff.models import StaffViewer
 from backend.staff.queries import log_staff_event
 from backend.web.deps import DB
@@ -23,7 +23,7 @@ from backend.web.templating import render
 
 class AttentionController(Controller):
     path = "/fsc/orders/attention"
-    guards = [staff_required()]
+    opt = {"access": "staff"}  # see backend/web/access.py
     dependencies = {"staff": Provide(provide_staff, sync_to_thread=False)}
 
     @get("/", name="staff_attention")

@@ -38,11 +38,11 @@ def staff_next(target: str) -> str:
 class StaffAuthController(Controller):
     path = "/fsc"
 
-    @get(["/", ""], name="staff_home")
+    @get(["/", ""], name="staff_home", opt={"access": "public"})
     async def staff_home(self, request: Request) -> Response:
         return Redirect(HOME if current_staff(request) else "/fsc/login", status_code=303)
 
-    @get("/login", name="staff_login")
+    @get("/login", name="staff_login", opt={"access": "public"})
     async def login_page(self, request: Request, db: DB, next: FromQuery[str] = HOME) -> Response:
         settings = request.app.state.settings
         members = await queries.select_demo_staff(db) if settings.demo_login else []
@@ -51,7 +51,7 @@ class StaffAuthController(Controller):
             "next": staff_next(next), "error": None,
         })
 
-    @post("/login/demo", name="staff_demo_login")
+    @post("/login/demo", name="staff_demo_login", opt={"access": "public"})
     async def demo_login(self, request: Request, db: DB, data: Annotated[StaffLoginForm, FORM]) -> Response:
         settings = request.app.state.settings
         if not settings.demo_login:
@@ -68,7 +68,7 @@ class StaffAuthController(Controller):
             raise PermissionDeniedException()
         return Redirect(staff_next(data.next), status_code=303, cookies=[cookie])
 
-    @post("/logout", name="staff_logout")
+    @post("/logout", name="staff_logout", opt={"access": "public"})
     async def logout(self, request: Request, db: DB) -> Response:
         staff = current_staff(request)
         if staff is not None:

@@ -31,7 +31,7 @@ from backend.grants.views import load_citizen_grants
 from backend.orders.queries import select_order, select_pickup_points, select_temporary_address
 from backend.i18n import gettext as _
 from backend.staff import callback_queries as cq
-from backend.staff.guards import provide_staff, staff_required
+from backend.staff.guards import provide_staff
 from backend.staff.models import StaffViewer
 from backend.orders.models import OrderRejected
 from backend.orders.status import status_label
@@ -87,7 +87,7 @@ async def call_context(db: asyncpg.Connection, callback: asyncpg.Record, staff: 
 
 class CallController(Controller):
     path = "/fsc/callbacks"
-    guards = [staff_required()]
+    opt = {"access": "staff"}  # see backend/web/access.py
     dependencies = {"staff": Provide(provide_staff, sync_to_thread=False)}
 
     @staticmethod

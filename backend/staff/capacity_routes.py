@@ -30,8 +30,8 @@ from backend.callbacks.rules import (
 )
 from backend.i18n import gettext as _
 from backend.staff import capacity_queries as q
-from backend.staff.guards import provide_staff, staff_required
-from backend.staff.models import SUPERVISOR, StaffViewer
+from backend.staff.guards import provide_staff
+from backend.staff.models import StaffViewer
 from backend.staff.queries import log_staff_event
 from backend.web.deps import DB
 from backend.web.templating import render
@@ -98,7 +98,7 @@ def form_values(schedule: Schedule) -> dict[str, str]:
 
 class CapacityController(Controller):
     path = "/fsc"
-    guards = [staff_required(SUPERVISOR)]
+    opt = {"access": "supervisor"}  # see backend/web/access.py
     dependencies = {"staff": Provide(provide_staff, sync_to_thread=False)}
 
     async def _page(self, request: Request, db: asyncpg.Connection, values: Mapping[str, str], *,

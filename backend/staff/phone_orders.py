@@ -44,7 +44,8 @@ def phone_order_context(loaded: CitizenGrants, temporary: asyncpg.Record | None,
 
 class PhoneOrderController(Controller):
     path = "/fsc/callbacks"
-    guards = [staff_required("advisor", "supervisor")]
+    opt = {"access": "staff"}  # see backend/web/access.py
+    guards = [staff_required("advisor", "supervisor")]  # and only these roles (not a later caseworker role)
     dependencies = {"staff": Provide(provide_staff, sync_to_thread=False)}
 
     @post("/{callback_id:int}/order", name="staff_phone_order")

@@ -22,7 +22,7 @@ from backend.callbacks.rules import CLAIMABLE_STATUSES, MAX_ATTEMPTS, TZ
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
 from backend.staff import callback_queries as cq
-from backend.staff.guards import provide_staff, staff_required
+from backend.staff.guards import provide_staff
 from backend.staff.models import StaffViewer
 from backend.staff.queries import log_staff_event
 from backend.web.deps import DB
@@ -71,7 +71,7 @@ async def queue_context(db: asyncpg.Connection, staff: StaffViewer) -> dict[str,
 
 class QueueController(Controller):
     path = "/fsc"
-    guards = [staff_required()]
+    opt = {"access": "staff"}  # see backend/web/access.py
     dependencies = {"staff": Provide(provide_staff, sync_to_thread=False)}
 
     @get("/queue", name="staff_queue")

@@ -11,8 +11,6 @@ from backend.callbacks.rules import TZ
 from backend.catalog.labels import N_
 from backend.i18n import gettext as _
 from backend.staff import capacity_queries as q
-from backend.staff.guards import staff_required
-from backend.staff.models import SUPERVISOR
 from backend.staff.queries import select_access_log
 from backend.web.deps import DB
 from backend.web.templating import render
@@ -37,7 +35,7 @@ ACTION_LABELS = {
 
 class ReportsController(Controller):
     path = "/fsc"
-    guards = [staff_required(SUPERVISOR)]
+    opt = {"access": "supervisor"}  # see backend/web/access.py
 
     @get("/reports", name="staff_reports")
     async def reports(self, request: Request, db: DB) -> Response:

@@ -60,6 +60,7 @@ class WarehouseEventsController(Controller):
             + ", ".join(EVENT_TYPES) + "."
         ),
         status_code=200,
+        opt={"access": "partner"},  # receive_event verifies the HMAC signature over the raw body
         operation_class=EventOperation,
         responses={401: _problem("Signature missing, malformed, stale, wrong or replayed"),
                    404: _problem("Unknown order"),

@@ -44,7 +44,7 @@ def service_worker_source(vapid_public_key: str = "") -> str:
     return source.replace("__VERSION__", version)
 
 
-@get("/sw.js", include_in_schema=False, cache_control=CacheControlHeader(no_cache=True))
+@get("/sw.js", include_in_schema=False, cache_control=CacheControlHeader(no_cache=True), opt={"access": "public"})
 async def service_worker(request: Request) -> Response:
     return Response(
         service_worker_source(request.app.state.settings.vapid_public_key),
@@ -53,7 +53,8 @@ async def service_worker(request: Request) -> Response:
     )
 
 
-@get("/manifest.webmanifest", include_in_schema=False, cache_control=CacheControlHeader(max_age=3600))
+@get("/manifest.webmanifest", include_in_schema=False, cache_control=CacheControlHeader(max_age=3600),
+     opt={"access": "public"})
 async def manifest() -> Response:
     body = {
         "name": _("Fælles Bestilling – ostomy products"),
@@ -80,30 +81,30 @@ async def manifest() -> Response:
 OFFLINE_CONTEXT = {"viewer": None, "outbox_owner": None}
 
 
-@get("/offline", name="offline", include_in_schema=False)
+@get("/offline", name="offline", include_in_schema=False, opt={"access": "public"})
 async def offline_page(request: Request) -> Response:
     return render(request, "offline.html", OFFLINE_CONTEXT, block=None)
 
 
-@get("/offline/queued", name="offline_queued", include_in_schema=False)
+@get("/offline/queued", name="offline_queued", include_in_schema=False, opt={"access": "public"})
 async def offline_queued_page(request: Request) -> Response:
     """Shown by the service worker when an order tapped while offline was kept on the phone."""
     return render(request, "offline_queued.html", {**OFFLINE_CONTEXT, "busy": False}, block=None)
 
 
-@get("/offline/queued/busy", name="offline_queued_busy", include_in_schema=False)
+@get("/offline/queued/busy", name="offline_queued_busy", include_in_schema=False, opt={"access": "public"})
 async def offline_queued_busy_page(request: Request) -> Response:
     """Shown by the service worker when the server had trouble (5xx) and the order was kept."""
     return render(request, "offline_queued.html", {**OFFLINE_CONTEXT, "busy": True}, block=None)
 
 
-@get("/healthz", include_in_schema=False, cache_control=CacheControlHeader(no_store=True))
+@get("/healthz", include_in_schema=False, cache_control=CacheControlHeader(no_store=True), opt={"access": "public"})
 async def healthz() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
 
 
-@get("/readyz", include_in_schema=False, cache_control=CacheControlHeader(no_store=True))
+@get("/readyz", include_in_schema=False, cache_control=CacheControlHeader(no_store=True), opt={"access": "public"})
 async def readyz(request: Request) -> Response:
     """Readiness: the database answers. Meant for start-up and rolling deploys: a balancer that
     takes every web process out of rotation on it shows its own error page during a database

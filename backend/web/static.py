@@ -80,13 +80,13 @@ async def _asset_response(request: Request, path: str) -> tuple[bytes, str, dict
     return body, asset.media_type, headers
 
 
-@get("/static/{path:path}", include_in_schema=False, name="static")
+@get("/static/{path:path}", include_in_schema=False, name="static", opt={"access": "public"})
 async def static_file(request: Request, path: FromPath[str]) -> Response:
     body, media_type, headers = await _asset_response(request, path)
     return Response(body, media_type=media_type, headers=headers)
 
 
-@head("/static/{path:path}", include_in_schema=False, name="static_head")
+@head("/static/{path:path}", include_in_schema=False, name="static_head", opt={"access": "public"})
 async def static_file_head(request: Request, path: FromPath[str]) -> Response[None]:
     """The same headers as GET, without the body."""
     body, media_type, headers = await _asset_response(request, path)

@@ -235,6 +235,17 @@ async def test_live_check_reports_errors_inline(client, db, citizen):
     assert "alert-error" not in ok.text
 
 
+async def test_the_check_without_htmx_shows_the_whole_form_with_the_answer(client, db, citizen):
+    """A check posted without htmx (no JavaScript, a reload) once answered 500 (the fragment's page needs more)."""
+    await login(client, citizen["id"])
+    count = await db.fetchval("SELECT count(*) FROM order_")
+    response = await client.post("/orders/new/check",
+                                 data={f"packs-{citizen['bags']}": "50", "_csrf_token": await csrf_token(client)})
+    assert response.status_code == 422 and "<html" in response.text
+    assert "Testpose Midi: du kan højst bestille 9 pakker nu." in response.text
+    assert await db.fetchval("SELECT count(*) FROM order_") == count
+
+
 async def test_history_lists_orders_with_status(client, db, citizen):
     await login(client, citizen["id"])
     order_id = order_id_from(await reorder(client))

@@ -1,0 +1,125 @@
+"""Who may use a route: every route handler declares it, and one app-wide guard enforces it.
+
+A handler declares ``opt={"access": KIND}`` on its decorator, or a Controller (or Router) declares
+``opt = {"access": KIND}`` once for all its handlers (litestar merges ``opt`` from the app down to the
+handler; the handler's own value wins). The Litestar app itself never declares one: a default there
+would make every forgotten route reachable. A route without a valid declaration is refused (403)
+and logged as an error, so forgetting it fails closed, and tests/integration/test_access_declarations.py
+fails before it ships.
+
+Kinds:
+  public      anyone (login pages, static files, the service worker, health checks, API docs)
+  person      a signed-in person (MitID), citizen or not (``state["person"]``, or a citizen viewer)
+  citizen     a signed-in citizen (``state["viewer"]``); a staff cookie alone does not count
+  staff       a signed-in FSC staff member of any role (a citizen cookie on /fsc/… gets 403)
+  supervisor  a signed-in FSC supervisor
+  partner     a partner system; the handler verifies the HMAC signature itself (it needs the raw body)
+
+Object-level checks (is this order the viewer's own?) stay in the queries: the declaration says who
+may call the route, the query says whose rows they may see.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from litestar import Litestar
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.routes import HTTPRoute
+
+from backend.staff.guards import staff_required
+from backend.staff.models import SUPERVISOR
+
+log = logging.getLogger(__name__)
+
+PUBLIC, PARTNER, PERSON, CITIZEN, STAFF = "public", "partner", "person", "citizen", "staff"
+KINDS = (PUBLIC, PARTNER, PERSON, CITIZEN, STAFF, SUPERVISOR)
+"""From least to most demanding (the order decides what litestar's automatic OPTIONS answer needs)."""
+
+Check = Callable[[ASGIConnection], Awaitable[None]]
+
+
+def declared_access(handler: BaseRouteHandler) -> str | None:
+    """The handler's declared kind (after litestar merged opt from its layers), or None when missing/unknown."""
+    kind = handler.opt.get("access")
+    return kind if kind in KINDS else None
+
+
+def _state(connection: ASGIConnection) -> dict:
+    return connection.scope.get("state", {})
+
+
+async def _anyone(_connection: ASGIConnection) -> None:
+    return None
+
+
+async def _person(connection: ASGIConnection) -> None:
+    state = _state(connection)
+    if state.get("person") is None and state.get("viewer") is None:
+        raise NotAuthorizedException()
+
+
+async def _citizen(connection: ASGIConnection) -> None:
+    # The request context loads the staff session only on /fsc…, so a staff cookie never makes a viewer.
+    if _state(connection).get("viewer") is None:
+        raise NotAuthorizedException()
+
+
+def _staff_check(*roles: str) -> Check:
+    guard = staff_required(*roles)
+    return lambda connection: guard(connection, None)  # type: ignore[arg-type]
+
+
+_CHECKS: dict[str, Check] = {
+    PUBLIC: _anyone,
+    PARTNER: _anyone,  # the signature covers the exact body bytes: the handler reads and verifies it
+    PERSON: _person,
+    CITIZEN: _citizen,
+    STAFF: _staff_check(),
+    SUPERVISOR: _staff_check(SUPERVISOR),
+}
+
+
+async def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """The app-wide guard: run the check the handler declares; refuse a handler that declares none."""
+    kind = handler.opt.get("access")
+    check = _CHECKS.get(kind) if isinstance(kind, str) else None
+    if check is None:
+        # The route's template and the handler's name only: nothing from the raw request goes into the log.
+        log.error("refused %s %s: route handler %s declares no valid access (opt access=%r); see backend/web/access.py",
+                  connection.scope.get("method", "?"), connection.scope.get("path_template", "?"),
+                  handler.handler_name, kind if kind is None or isinstance(kind, str) else type(kind).__name__)
+        raise PermissionDeniedException()
+    await check(connection)
+
+
+def is_automatic_options(handler: BaseRouteHandler) -> bool:
+    """litestar adds an OPTIONS handler to every path that has none (it answers 204 with ``Allow``)."""
+    return handler.handler_name == "options_handler" and set(getattr(handler, "http_methods", ())) == {"OPTIONS"}
+
+
+def declare_automatic_options(app: Litestar) -> None:
+    """Give each automatic OPTIONS handler the most demanding kind declared on its path, so it is
+    never more open than the path's own routes (and stays refused when they declare nothing)."""
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        declared = [declared_access(h) for h in route.route_handlers if not is_automatic_options(h)]
+        for handler in route.route_handlers:
+            if is_automatic_options(handler) and declared_access(handler) is None and declared and None not in declared:
+                handler.opt["access"] = max(declared, key=KINDS.index)
+
+
+def undeclared_routes(app: Litestar) -> list[str]:
+    """Every ``METHOD path (handler)`` in the app's route table without a valid declaration,
+    plus the app itself when it carries a default (which would cover forgotten routes)."""
+    problems = [f"the app declares a default access {app.opt['access']!r}"] if "access" in app.opt else []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if declared_access(handler) is None:
+                methods = sorted(getattr(handler, "http_methods", ())) or ["WEBSOCKET"]
+                problems += [f"{method} {route.path} ({handler.handler_name})" for method in methods]
+    return problems
