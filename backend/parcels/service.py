@@ -12,10 +12,15 @@ from backend.warehouse.protocol import (
     DeliveryFailedEvent,
     HandedToCarrierEvent,
     ItemBackorderedEvent,
+    ReceivedEvent,
     ReturnedEvent,
     WarehouseEvent,
 )
 from backend.warehouse.status import ParcelStatus, Progress, apply_event, rank
+
+
+NEWS_FROM_BEFORE_PICKING = (ReceivedEvent, ItemBackorderedEvent)
+"""Events a withdrawn order may still get: what the warehouse saw before it withdrew the order."""
 
 
 class UnknownOrder(Exception):
@@ -47,6 +52,11 @@ async def record_event(conn: asyncpg.Connection, event: WarehouseEvent) -> bool:
     # A refusal below raises, and the caller rolls the whole event back (the insert above too).
     reinstated = order["status"] == "cancelled" and await reinstate_if_shipping(conn, order)
     if order["status"] == "cancelled" and not reinstated:
+        if isinstance(event, NEWS_FROM_BEFORE_PICKING):
+            # Sent before the warehouse withdrew the order, delivered after its confirmation (its
+            # outbox retries): a withdrawal is only possible before picking, so this contradicts
+            # nothing. Kept (a repeat is answered the same) and changes nothing.
+            return True
         raise EventRefused(f"order {event.order_id} was withdrawn from the warehouse")
     current = await queries.lock_parcel(conn, event.order_id, event.parcel_no)
     if current is None:
