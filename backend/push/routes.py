@@ -23,6 +23,7 @@ from backend.i18n import gettext as _
 from backend.push import queries
 from backend.push.endpoints import EndpointPolicy
 from backend.push.notices import PREFERENCE_TYPES, label
+from backend.ratelimit.limiter import enforce, limited
 from backend.push.subscriptions import (
     InvalidSubscription,
     RenewalIn,
@@ -72,7 +73,7 @@ class NotificationsController(Controller):
                             action="push_preferences_changed")
         return see_other(request, "/notifications?saved=1")
 
-    @post("/subscriptions", name="push_subscribe", status_code=201)
+    @post("/subscriptions", name="push_subscribe", status_code=201, guards=[limited("push_subscribe")])
     async def subscribe(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
         """JSON {endpoint, keys: {p256dh, auth}} from PushSubscription.toJSON(); 422 writes nothing.
         Only an allowed push service's address is taken; a citizen has at most FSC_PUSH_MAX_DEVICES
@@ -109,13 +110,15 @@ class NotificationsController(Controller):
         return see_other(request, "/notifications?saved=1")
 
 
-@post("/notifications/subscriptions/renew", name="push_renew", status_code=200)
+@post("/notifications/subscriptions/renew", name="push_renew", status_code=200,
+      guards=[limited("push_renew", account=False)])
 async def renew(request: Request, db: DB) -> Response:
     """The service worker's ``pushsubscriptionchange``: replace the old endpoint with the new one.
 
     Sent by the service worker, which has neither the page's CSRF token nor perhaps a live
     session; it proves it held the old subscription by its auth secret (only the device and we
-    know it), so this route is exempt from CSRF and needs no login."""
+    know it), so this route is exempt from CSRF and needs no login. Limited per client before
+    anything is read, and per citizen once the old subscription is proven."""
     settings = request.app.state.settings
     if not settings.push_enabled:
         return not_available()
@@ -128,6 +131,8 @@ async def renew(request: Request, db: DB) -> Response:
         old = await queries.select_subscription_by_endpoint(db, incoming.old_endpoint)
         if old is None or not _same_secret(old["auth"], incoming.old_auth):
             return problem(404, _("This phone's old subscription is not known. Turn on notifications again."))
+        # Inside the transaction: a refusal rolls back and writes nothing, not even its own count.
+        await enforce(request, "push_renew", client=False, account=f"citizen:{old['citizen_id']}", conn=db)
         await queries.replace_endpoint(db, old["id"], endpoint, keys.p256dh, keys.auth)
         await log_event(db, actor_kind="citizen", actor_id=old["citizen_id"], citizen_id=old["citizen_id"],
                         action="push_subscription_renewed", detail={"subscription_id": old["id"]})
