@@ -9,9 +9,16 @@ from litestar.testing import AsyncTestClient
 from backend.app import create_app
 from backend.db.pool import create_pool
 from backend.housekeeping import housekeeping
-from tests.conftest import csrf_token, make_settings
+import pytest
+
+from tests.conftest import PRODUCTION_LIMITS, csrf_token, make_settings
 from tests.factories import make_citizen
 from tests.integration.rate_limit_helpers import demo_login, retry_after, with_peer_addresses, written_by_logins
+
+
+@pytest.fixture
+def settings():
+    return make_settings(**PRODUCTION_LIMITS)
 
 
 async def demo_citizen_ids(db) -> list[int]:
@@ -42,7 +49,7 @@ async def test_a_burst_of_logins_from_one_client_is_refused_after_30(client, db)
 
 async def test_one_account_is_limited_across_clients(db_url, db):
     """Default: 10 logins per person in 10 minutes, whichever addresses they come from."""
-    app = with_peer_addresses(create_app(make_settings(), database_url=db_url))
+    app = with_peer_addresses(create_app(make_settings(**PRODUCTION_LIMITS), database_url=db_url))
     target, other = (await demo_citizen_ids(db))[:2]
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
         statuses = [(await demo_login(client, target, peer=f"192.0.2.{i}")).status_code for i in range(1, 13)]
