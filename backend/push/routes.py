@@ -23,7 +23,6 @@ from backend.i18n import gettext as _
 from backend.push import queries
 from backend.push.endpoints import EndpointPolicy
 from backend.push.notices import PREFERENCE_TYPES, label
-from backend.ratelimit.limiter import enforce, limited
 from backend.push.subscriptions import (
     InvalidSubscription,
     RenewalIn,
@@ -31,6 +30,7 @@ from backend.push.subscriptions import (
     device_label,
     parse_subscription,
 )
+from backend.ratelimit.limiter import enforce, limited
 from backend.web.deps import DB, citizen_required, provide_viewer
 from backend.web.templating import render, see_other
 

@@ -12,9 +12,9 @@ from litestar.openapi.spec import Example, OpenAPIMediaType, Operation, RequestB
 from backend.parcels.queries import remember_signature
 from backend.orders import attention
 from backend.parcels.service import EventRefused, UnknownOrder, record_event
+from backend.ratelimit.limiter import enforce
 from backend.warehouse import examples
 from backend.warehouse.protocol import EVENT_TYPES, Problem, decode_event, field_errors
-from backend.ratelimit.limiter import enforce
 from backend.warehouse.signing import SIGNATURE_HEADER, SignatureError, verify_headers
 
 PROBLEM = "application/problem+json"
