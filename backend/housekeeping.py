@@ -1,4 +1,5 @@
-"""Recurring clean-up: expired citizen and staff login sessions, old webhook signatures."""
+"""Recurring clean-up: expired citizen and staff login sessions, old webhook signatures, ended
+rate-limit windows."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import asyncpg
 
 from backend.auth.queries import delete_expired_sessions
+from backend.ratelimit.queries import delete_ended_windows
 from backend.staff.queries import delete_expired_staff_sessions
 
 log = logging.getLogger("fsc.worker")
@@ -17,6 +19,8 @@ async def housekeeping(pool: asyncpg.Pool) -> None:
         removed = await delete_expired_sessions(conn) + await delete_expired_staff_sessions(conn)
         # Signatures only matter inside the webhook's replay window (5 minutes).
         await conn.execute("DELETE FROM webhook_signature WHERE seen_at < now() - interval '1 hour'")
+        # A key whose window has ended starts afresh at its next hit anyway; its row can go.
+        await delete_ended_windows(conn)
     if removed:
         log.info("removed %d expired sessions", removed)
 

@@ -149,6 +149,29 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     push_max_devices: int = 10
     """Web Push: devices per citizen; a new one replaces the oldest."""
 
+    trusted_proxies: str = ""
+    """Reverse proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For header is
+    believed for the client's address; empty (default): the connecting address is the client."""
+
+    rate_limit_login: str = "30/1m,10/10m"
+    """Logins (demo and OpenID Connect callbacks), per client address and per account: ``count/window``
+    (window in s, m or h) or ``off``. Over a limit: 429 with Retry-After, nothing written."""
+
+    rate_limit_order_check: str = "600/1m,120/1m"
+    """The custom order form's live check (htmx, on typing), per client and per citizen."""
+
+    rate_limit_callbacks: str = "100/1h,10/1h"
+    """Booking, moving and cancelling callbacks together, per client and per citizen."""
+
+    rate_limit_push_subscribe: str = "60/1h,10/1h"
+    """Turning on notifications (push subscriptions), per client and per citizen."""
+
+    rate_limit_push_renew: str = "60/1h,10/1h"
+    """The service worker's subscription renewal (no login, no CSRF), per client and per citizen."""
+
+    rate_limit_warehouse: str = "12000/1m,12000/1m"
+    """The warehouse's signed status webhook, per client address and per partner."""
+
     def __post_init__(self) -> None:
         if self.env not in ("production", "development"):
             raise SettingsError("FSC_ENV must be 'production' or 'development'")
@@ -218,6 +241,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FSC_PUSH_MAX_ATTEMPTS must be between 1 and 1000")
         if not 1 <= self.push_max_devices <= 100:
             raise SettingsError("FSC_PUSH_MAX_DEVICES must be between 1 and 100")
+        from backend.ratelimit.rules import RULES, LimitSpecError, parse_networks, parse_rule
+
+        for rule in RULES:
+            try:
+                parse_rule(getattr(self, f"rate_limit_{rule}"))
+            except LimitSpecError as exc:
+                raise SettingsError(f"FSC_RATE_LIMIT_{rule.upper()}: {exc}") from None
+        try:
+            parse_networks(self.trusted_proxies)
+        except ValueError as exc:
+            raise SettingsError(f"FSC_TRUSTED_PROXIES must be addresses or networks, comma-separated: {exc}") from None
 
         if self.env == "production" and (problems := self.production_problems()):
             raise SettingsError("\n".join(problems))

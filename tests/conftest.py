@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
+import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
 
@@ -38,9 +39,17 @@ TEMPLATE_DB = "fsc_template"
 _counter = itertools.count()
 
 
+# Production's rate limits, for the tests that show them (tests/integration/test_rate_limits.py).
+PRODUCTION_LIMITS = {f.name: f.default for f in msgspec.structs.fields(Settings) if f.name.startswith("rate_limit_")}
+# Other tests run flows many times over (and generated-input runs thousands of times): high limits,
+# still counted in the database on every limited request.
+TEST_LIMITS = {name: "100000/1m,100000/1m" for name in PRODUCTION_LIMITS}
+
+
 def make_settings(**overrides) -> Settings:
     values = {"secret_key": TEST_SECRET, "cpr_key": TEST_CPR_KEY, "warehouse_secret": TEST_WAREHOUSE_SECRET,
-              "demo_login": True, "service_phone": "70 00 00 00", "service_email": "fsc@example.org"} | overrides
+              "demo_login": True, "service_phone": "70 00 00 00",
+              "service_email": "fsc@example.org"} | TEST_LIMITS | overrides
     return Settings(**values)
 
 

@@ -16,6 +16,7 @@ from backend.audit import log_event
 from backend.auth import queries
 from backend.auth.sessions import SESSION_COOKIE, cleared_session_cookie, language_cookie, start_citizen_session
 from backend.i18n import gettext as _
+from backend.ratelimit.limiter import enforce, numeric_account
 from backend.seed.demo import demo_citizens
 from backend.web.deps import DB
 from backend.web.templating import render, see_other
@@ -56,6 +57,8 @@ class AuthController(Controller):
         settings = request.app.state.settings
         if not settings.demo_login:
             raise NotFoundException()
+        # Per client and per chosen person, before anything is looked up or written.
+        await enforce(request, "login", account=numeric_account("citizen", data.citizen_id), conn=db)
         citizen = await queries.select_demo_citizen(db, int(data.citizen_id)) if data.citizen_id.isdigit() else None
         if citizen is None:
             citizens = await demo_citizens(db)

@@ -31,6 +31,7 @@ from backend.callbacks.rules import (
 )
 from backend.i18n import format_day, format_time
 from backend.i18n import gettext as _
+from backend.ratelimit.limiter import limited
 from backend.web.deps import DB, provide_viewer
 from backend.web.templating import render, see_other
 
@@ -124,7 +125,7 @@ class CallbackController(Controller):
         page = await self._form_page(request, db, viewer, form, data.day or None, {})
         return page
 
-    @post("/", name="book_callback")
+    @post("/", name="book_callback", guards=[limited("callbacks")])
     async def book_callback(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                             data: Annotated[BookingForm, FORM]) -> Response:
         valid, errors = validate_booking(data)
@@ -154,7 +155,7 @@ class CallbackController(Controller):
             "back": "/callbacks", "no": _("No, keep the call"),
         })
 
-    @post("/{callback_id:int}/cancel", name="cancel_callback")
+    @post("/{callback_id:int}/cancel", name="cancel_callback", guards=[limited("callbacks")])
     async def cancel_callback(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                               callback_id: FromPath[int]) -> Response:
         try:
@@ -182,7 +183,7 @@ class CallbackController(Controller):
                         day: FromQuery[str | None] = None) -> Response:
         return await self._move_page(request, db, viewer, callback_id, day, "", None)
 
-    @post("/{callback_id:int}/move", name="move_callback")
+    @post("/{callback_id:int}/move", name="move_callback", guards=[limited("callbacks")])
     async def move_callback(self, request: Request, db: DB, viewer: NamedDependency[Viewer], callback_id: FromPath[int],
                             data: Annotated[MoveForm, FORM]) -> Response:
         slot_start = parse_slot(data.slot)

@@ -27,6 +27,7 @@ from backend.orders.forms import delivery_choice, idempotency_key, requested_lin
 from backend.orders.models import Actor, OrderRejected, PlaceOrder
 from backend.orders.status import status_label
 from backend.parcels.tracking import tracking
+from backend.ratelimit.limiter import limited
 from backend.web.deps import DB, local_today, provide_viewer
 from backend.web.templating import is_fragment_request, render, see_other
 
@@ -65,7 +66,7 @@ class OrderController(Controller):
     async def new_order(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
         return await self._new_order_page(request, db, viewer)
 
-    @post("/new/check", name="order_check")
+    @post("/new/check", name="order_check", guards=[limited("order_check")])
     async def check_order(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                           data: Annotated[dict[str, Any], FORM]) -> Response:
         """Live validation of the custom order form (htmx): re-render the check area with the error the

@@ -30,6 +30,7 @@ from backend.push.subscriptions import (
     device_label,
     parse_subscription,
 )
+from backend.ratelimit.limiter import enforce, limited
 from backend.web.deps import DB, provide_viewer
 from backend.web.templating import render, see_other
 
@@ -72,7 +73,7 @@ class NotificationsController(Controller):
                             action="push_preferences_changed")
         return see_other(request, "/notifications?saved=1")
 
-    @post("/subscriptions", name="push_subscribe", status_code=201)
+    @post("/subscriptions", name="push_subscribe", status_code=201, guards=[limited("push_subscribe")])
     async def subscribe(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
         """JSON {endpoint, keys: {p256dh, auth}} from PushSubscription.toJSON(); 422 writes nothing.
         Only an allowed push service's address is taken; a citizen has at most FSC_PUSH_MAX_DEVICES
@@ -110,13 +111,15 @@ class NotificationsController(Controller):
 
 
 # public: the service worker may have no live session; it proves itself by the old subscription's secret.
-@post("/notifications/subscriptions/renew", name="push_renew", status_code=200, opt={"access": "public"})
+@post("/notifications/subscriptions/renew", name="push_renew", status_code=200, opt={"access": "public"},
+      guards=[limited("push_renew", account=False)])
 async def renew(request: Request, db: DB) -> Response:
     """The service worker's ``pushsubscriptionchange``: replace the old endpoint with the new one.
 
     Sent by the service worker, which has neither the page's CSRF token nor perhaps a live
     session; it proves it held the old subscription by its auth secret (only the device and we
-    know it), so this route is exempt from CSRF and needs no login."""
+    know it), so this route is exempt from CSRF and needs no login. Limited per client before
+    anything is read, and per citizen once the old subscription is proven."""
     settings = request.app.state.settings
     if not settings.push_enabled:
         return not_available()
@@ -129,6 +132,8 @@ async def renew(request: Request, db: DB) -> Response:
         old = await queries.select_subscription_by_endpoint(db, incoming.old_endpoint)
         if old is None or not _same_secret(old["auth"], incoming.old_auth):
             return problem(404, _("This phone's old subscription is not known. Turn on notifications again."))
+        # Inside the transaction: a refusal rolls back and writes nothing, not even its own count.
+        await enforce(request, "push_renew", client=False, account=f"citizen:{old['citizen_id']}", conn=db)
         await queries.replace_endpoint(db, old["id"], endpoint, keys.p256dh, keys.auth)
         await log_event(db, actor_kind="citizen", actor_id=old["citizen_id"], citizen_id=old["citizen_id"],
                         action="push_subscription_renewed", detail={"subscription_id": old["id"]})

@@ -13,6 +13,7 @@ from litestar.response import Redirect
 
 from backend.auth.routes import safe_next
 from backend.i18n import gettext as _
+from backend.ratelimit.limiter import enforce, numeric_account
 from backend.staff import queries
 from backend.staff.guards import current_staff
 from backend.staff.models import role_label
@@ -56,6 +57,7 @@ class StaffAuthController(Controller):
         settings = request.app.state.settings
         if not settings.demo_login:
             raise NotFoundException()
+        await enforce(request, "login", account=numeric_account("staff", data.staff_id), conn=db)
         member = await queries.select_demo_staff_member(db, int(data.staff_id)) if data.staff_id.isdigit() else None
         if member is None:
             members = await queries.select_demo_staff(db)

@@ -12,11 +12,13 @@ from litestar.openapi.spec import Example, OpenAPIMediaType, Operation, RequestB
 from backend.parcels.queries import remember_signature
 from backend.orders import attention
 from backend.parcels.service import EventRefused, UnknownOrder, record_event
+from backend.ratelimit.limiter import enforce
 from backend.warehouse import examples
 from backend.warehouse.protocol import EVENT_TYPES, Problem, decode_event, field_errors
 from backend.warehouse.signing import SIGNATURE_HEADER, SignatureError, verify_headers
 
 PROBLEM = "application/problem+json"
+PARTNER = "partner:warehouse"
 
 
 def problem(status: int, title: str, detail: str, **extra: object) -> Response:
@@ -64,6 +66,7 @@ class WarehouseEventsController(Controller):
         operation_class=EventOperation,
         responses={401: _problem("Signature missing, malformed, stale, wrong or replayed"),
                    404: _problem("Unknown order"),
+                   429: _problem("Too many requests from this partner or address: wait `Retry-After` seconds"),
                    409: _problem("The event contradicts the order: it was withdrawn, or the parcel does not "
                                  "exist (only a `split` backorder decision makes parcel 2); nothing is applied "
                                  "and Fælles Service Center is told"),
@@ -82,6 +85,8 @@ class WarehouseEventsController(Controller):
             return problem(422, "Unprocessable event", "the event does not match the schema",
                            errors=field_errors(exc))
         async with request.app.state.pool.acquire() as conn:
+            # Counted only once the signature is good: a forged request costs an HMAC, not a write.
+            await enforce(request, "warehouse", account=PARTNER, conn=conn)
             transaction = conn.transaction()
             await transaction.start()
             try:

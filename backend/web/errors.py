@@ -6,6 +6,8 @@ instead of the generic 500, and works again by itself once the pool reconnects."
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import quote
 
 from litestar import Request, Response
@@ -23,6 +25,8 @@ from litestar.status_codes import (
 from backend import i18n
 from backend.db.pool import database_unavailable, short_reason
 from backend.i18n import gettext as _
+from backend.i18n import ngettext
+from backend.ratelimit.limiter import RateLimited
 from backend.web.context import language_for, read_cookies
 from backend.web.templating import render
 
@@ -48,11 +52,55 @@ def _messages(status: int) -> tuple[str, str]:
     return _("Something went wrong on our side"), _("Please try again in a moment. If it keeps happening, call Fælles Service Center.")
 
 
-def _unavailable_headers(request: Request) -> dict[str, str]:
+@contextmanager
+def _page_language(request: Request) -> Iterator[None]:
+    """The language of the person asking (an error may come before the request context set it)."""
+    viewer = request.scope.setdefault("state", {}).setdefault("viewer", None)
+    token = i18n.current_language.set(language_for(request.scope, read_cookies(request.scope), viewer,
+                                                   request.app.state.settings.default_language))
+    try:
+        yield
+    finally:
+        i18n.current_language.reset(token)
+
+
+def _wait_message(retry_after: int) -> str:
+    if retry_after <= 60:
+        return _("You have tried many times in a short while. Please wait a minute and try again.")
+    minutes = -(-retry_after // 60)
+    return ngettext("You have tried many times in a short while. Please wait %(num)d minute and try again.",
+                    "You have tried many times in a short while. Please wait %(num)d minutes and try again.",
+                    minutes) % {"num": minutes}
+
+
+def _wants_json(request: Request) -> bool:
+    """A script's request (push subscriptions, the service worker): a short JSON body, not a page."""
+    return request.headers.get("content-type", "").startswith("application/json") or (
+        "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", ""))
+
+
+def rate_limited(request: Request, exc: RateLimited) -> Response:
+    """429 with Retry-After: a translated page; for htmx a short text (a background check leaves the
+    screen as it is), for scripts ``{"detail": …}``, for /api/ a problem document."""
+    with _page_language(request):
+        title, message = _("Too many attempts"), _wait_message(exc.retry_after)
+        headers = _unavailable_headers(request, exc.retry_after) | {"Cache-Control": "no-store"}
+        if request.url.path.startswith("/api/"):
+            return Response({"title": "Too Many Requests", "status": 429, "detail": f"rate limit reached; retry after {exc.retry_after} s"},
+                            status_code=429, media_type="application/problem+json", headers=headers)
+        if _wants_json(request):
+            return Response({"detail": message}, status_code=429, headers=headers)
+        if request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true":
+            return Response(message, status_code=429, media_type="text/plain", headers=headers)
+        return render(request, "error.html", {"title": title, "message": message}, status_code=429, block=None,
+                      headers=headers)
+
+
+def _unavailable_headers(request: Request, retry_after: int = RETRY_AFTER_S) -> dict[str, str]:
     """Retry-After, and for htmx: a link or form (boosted) shows the page in place of the body and
     leaves the address bar alone (it may be a POST-only URL); a background request (polling)
     leaves the screen as it is and simply tries again on its next turn."""
-    headers = {"Retry-After": str(RETRY_AFTER_S)}
+    headers = {"Retry-After": str(retry_after)}
     if request.headers.get("hx-request") == "true":
         if request.headers.get("hx-boosted") == "true":
             headers |= {"HX-Retarget": "body", "HX-Reswap": "innerHTML", "HX-Push-Url": "false"}
@@ -62,10 +110,7 @@ def _unavailable_headers(request: Request) -> dict[str, str]:
 
 
 def _error_page(request: Request, status: int) -> Response:
-    state = request.scope.setdefault("state", {})
-    viewer = state.setdefault("viewer", None)
-    token = i18n.current_language.set(language_for(request.scope, read_cookies(request.scope), viewer, request.app.state.settings.default_language))
-    try:
+    with _page_language(request):
         title, message = _messages(status)
         headers = _unavailable_headers(request) if status == HTTP_503_SERVICE_UNAVAILABLE else None
         if request.url.path.startswith("/api/"):
@@ -73,8 +118,6 @@ def _error_page(request: Request, status: int) -> Response:
                             media_type="application/problem+json", headers=headers)
         return render(request, "error.html", {"title": title, "message": message}, status_code=status, block=None,
                       headers=headers)
-    finally:
-        i18n.current_language.reset(token)
 
 
 def login_redirect(request: Request, _exc: NotAuthorizedException) -> Response:
@@ -103,6 +146,7 @@ def unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 exception_handlers = {
+    RateLimited: rate_limited,
     NotAuthorizedException: login_redirect,
     HTTPException: http_error,
     Exception: unexpected_error,

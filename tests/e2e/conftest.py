@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from tests.conftest import TEST_CPR_KEY, TEST_SECRET, TEST_WAREHOUSE_SECRET
+from tests.conftest import TEST_CPR_KEY, TEST_LIMITS, TEST_SECRET, TEST_WAREHOUSE_SECRET
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -44,9 +44,10 @@ def wait_until_ready(url: str, process: subprocess.Popen, timeout: float = 30.0,
 
 def app_env(db_url: str, **extra: str) -> dict[str, str]:
     """Environment for our processes (web, worker, simulator) on the test's database."""
+    limits = {f"FSC_{name.upper()}": value for name, value in TEST_LIMITS.items()}  # as make_settings
     return dict(os.environ, FSC_DATABASE_URL=db_url, FSC_SECRET_KEY=TEST_SECRET, FSC_CPR_KEY=TEST_CPR_KEY,
                 FSC_WAREHOUSE_SECRET=TEST_WAREHOUSE_SECRET, FSC_DEMO_LOGIN="1", FSC_LOG_LEVEL="WARNING",
-                **{"FSC_SERVICE_PHONE": "70 00 00 00", "FSC_SERVICE_EMAIL": "fsc@example.org", **extra})
+                **{"FSC_SERVICE_PHONE": "70 00 00 00", "FSC_SERVICE_EMAIL": "fsc@example.org", **limits, **extra})
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -25,7 +25,7 @@ from tests.integration.test_staff import staff_id, staff_login
 GROWING = {
     "audit_log", "backorder", "callback", "callback_slot", "citizen", "delivery_preference", "grant_",
     "grant_allocation", "order_", "order_line", "parcel", "push_delivery", "push_preference",
-    "push_subscription", "reminder_sent", "session", "staff_session", "temporary_address", "warehouse_event",
+    "push_subscription", "rate_limit", "reminder_sent", "session", "staff_session", "temporary_address", "warehouse_event",
 }
 EXPLAINABLE = re.compile(r"^\s*(SELECT|WITH|INSERT|UPDATE|DELETE)\b", re.I)
 

@@ -1,0 +1,1 @@
+"""Rate limits shared by every web process through PostgreSQL (429 with Retry-After)."""
