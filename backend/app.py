@@ -14,6 +14,8 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from backend.auth.oidc_flow import build_providers
+from backend.auth.oidc_routes import CitizenOidcController
 from backend.auth.routes import AuthController
 from backend.callbacks.routes import CallbackController
 from backend.db.migrate import check_schema
@@ -58,7 +60,9 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             yield
         finally:
             await pool.close()
+            await oidc.close()
 
+    oidc = build_providers(settings)
     csrf_secret = hashlib.sha256(b"csrf:" + settings.secret_key.encode()).hexdigest()
     return Litestar(
         route_handlers=[
@@ -68,6 +72,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             *push_routes.routes,
             WarehouseEventsController,
             AuthController,
+            CitizenOidcController,
             CallbackController,
             *STAFF_CONTROLLERS,
             *pwa.routes,
@@ -76,7 +81,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
         dependencies={"db": Provide(provide_db)},
         middleware=[RequestContextMiddleware],
         lifespan=[lifespan],
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "oidc": oidc}),
         csrf_config=CSRFConfig(
             secret=csrf_secret, cookie_name="fsc_csrf", cookie_httponly=True, cookie_samesite="lax",
             cookie_secure=settings.cookie_secure, exclude=CSRF_EXEMPT,

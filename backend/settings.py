@@ -123,6 +123,58 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     push_max_devices: int = 10
     """Web Push: devices per citizen; a new one replaces the oldest."""
 
+    public_url: str = ""
+    """Base URL the browsers use to reach the app (e.g. https://bestil.example.dk), for the OIDC redirect
+    addresses; unset: taken from the request."""
+
+    fsc_phone: str = "70 10 20 30"
+    """Fælles Service Center's phone number, shown on pages that tell people to call (e.g. login trouble)."""
+
+    oidc_issuer: str = ""
+    """Citizen login (MitID through NemLog-in or a broker): the OpenID Connect issuer URL; unset: off."""
+
+    oidc_client_id: str = ""
+    """Citizen login: our client id at the provider."""
+
+    oidc_client_secret: str = ""
+    """Citizen login: our client secret at the provider (client_secret_basic)."""
+
+    oidc_scopes: str = "openid profile"
+    """Citizen login: scopes asked for, space-separated (must include openid)."""
+
+    oidc_cpr_claim: str = "https://data.gov.dk/model/core/eid/cprNumber"
+    """Citizen login: the ID token claim that carries the person's CPR number."""
+
+    oidc_name_claim: str = "https://data.gov.dk/model/core/eid/fullName"
+    """Citizen login: the ID token claim with the person's full name (falls back to ``name``)."""
+
+    oidc_loa_claim: str = "https://data.gov.dk/concept/core/nsis/loa"
+    """Citizen login: the ID token claim with the NSIS assurance level (Low, Substantial or High)."""
+
+    oidc_min_loa: str = "substantial"
+    """Citizen login: the lowest NSIS assurance level let in: low, substantial or high."""
+
+    staff_oidc_issuer: str = ""
+    """Staff login (the organisation's provider, e.g. Entra ID): the OpenID Connect issuer URL; unset: off."""
+
+    staff_oidc_client_id: str = ""
+    """Staff login: our client id at the organisation's provider."""
+
+    staff_oidc_client_secret: str = ""
+    """Staff login: our client secret at the organisation's provider."""
+
+    staff_oidc_scopes: str = "openid profile email"
+    """Staff login: scopes asked for, space-separated (must include openid)."""
+
+    staff_oidc_roles_claim: str = "groups"
+    """Staff login: the ID token claim with the member's groups or roles (a list of names)."""
+
+    staff_oidc_advisor_groups: str = "fsc-advisors"
+    """Staff login: comma-separated group names that make a member an advisor."""
+
+    staff_oidc_supervisor_groups: str = "fsc-supervisors"
+    """Staff login: comma-separated group names that make a member a supervisor (wins over advisor)."""
+
     def __post_init__(self) -> None:
         if len(self.secret_key) < 32:
             raise SettingsError("FSC_SECRET_KEY must be at least 32 characters long")
@@ -180,6 +232,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FSC_PUSH_MAX_ATTEMPTS must be between 1 and 1000")
         if not 1 <= self.push_max_devices <= 100:
             raise SettingsError("FSC_PUSH_MAX_DEVICES must be between 1 and 100")
+        if self.oidc_min_loa not in ("low", "substantial", "high"):
+            raise SettingsError("FSC_OIDC_MIN_LOA must be low, substantial or high")
+        for prefix in ("oidc", "staff_oidc"):
+            issuer, client_id = getattr(self, f"{prefix}_issuer"), getattr(self, f"{prefix}_client_id")
+            if issuer and not issuer.startswith(("http://", "https://")):
+                raise SettingsError(f"FSC_{prefix.upper()}_ISSUER must be an http:// or https:// URL")
+            if issuer and not client_id:
+                raise SettingsError(f"FSC_{prefix.upper()}_CLIENT_ID is needed with FSC_{prefix.upper()}_ISSUER")
+            if issuer and "openid" not in getattr(self, f"{prefix}_scopes").split():
+                raise SettingsError(f"FSC_{prefix.upper()}_SCOPES must include openid")
+        if self.public_url and not self.public_url.startswith(("http://", "https://")):
+            raise SettingsError("FSC_PUBLIC_URL must be an http:// or https:// URL")
 
     @property
     def push_enabled(self) -> bool:

@@ -53,7 +53,8 @@ class AuthController(Controller):
     async def login_page(self, request: Request, db: DB, next: FromQuery[str] = "/") -> Response:
         settings = request.app.state.settings
         citizens = await demo_citizens(db) if settings.demo_login else []
-        return render(request, "login.html", {"citizens": citizens, "next": safe_next(next), "error": None})
+        return render(request, "login.html", {"citizens": citizens, "next": safe_next(next), "error": None,
+                                              "oidc_login": bool(settings.oidc_issuer)})
 
     @post("/login/demo", name="demo_login")
     async def demo_login(
@@ -67,7 +68,8 @@ class AuthController(Controller):
             citizens = await demo_citizens(db)
             return render(
                 request, "login.html",
-                {"citizens": citizens, "next": safe_next(data.next), "error": _("Choose a person from the list.")},
+                {"citizens": citizens, "next": safe_next(data.next), "error": _("Choose a person from the list."),
+                 "oidc_login": bool(settings.oidc_issuer)},
                 status_code=422,
             )
         token = new_token()
@@ -83,13 +85,19 @@ class AuthController(Controller):
 
     @post("/logout", name="logout")
     async def logout(self, request: Request, db: DB) -> Response:
-        viewer = request.state.viewer
-        if viewer is not None:
+        person = request.scope["state"].get("person")
+        target = "/login"
+        if person is not None:
             async with db.transaction():
-                await queries.delete_session(db, viewer.session_hash)
-                await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id,
-                                citizen_id=viewer.citizen_id, action="logout")
-        return Redirect("/login", status_code=303, cookies=[cleared_session_cookie(request.app.state.settings)])
+                await queries.delete_session(db, person.session_hash)
+                await log_event(db, actor_kind="citizen" if person.citizen_id else "person",
+                                actor_id=person.citizen_id or person.person_id, citizen_id=person.citizen_id,
+                                action="logout")
+            provider = request.app.state.oidc.citizen
+            if person.via_provider and provider is not None:  # RP-initiated logout, when the provider offers it
+                back = (request.app.state.settings.public_url or str(request.base_url)).rstrip("/") + "/login"
+                target = await provider.end_session_url(post_logout_redirect_uri=back) or target
+        return Redirect(target, status_code=303, cookies=[cleared_session_cookie(request.app.state.settings)])
 
     @post("/language", name="set_language")
     async def set_language(

@@ -12,7 +12,7 @@ from backend.audit import log_event
 
 async def select_staff_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        """SELECT s.token_hash, st.id AS staff_id, st.name, st.role
+        """SELECT s.token_hash, st.id AS staff_id, st.name, st.role, s.login_method
              FROM staff_session s JOIN staff st ON st.id = s.staff_id
             WHERE s.token_hash = $1 AND s.expires_at > now() AND st.active""",
         token_hash,
@@ -20,11 +20,38 @@ async def select_staff_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_has
 
 
 async def insert_staff_session(conn: asyncpg.Connection, token_hash: bytes, staff_id: int,
-                               lifetime: dt.timedelta) -> None:
+                               lifetime: dt.timedelta, *, login_method: str = "demo") -> None:
     await conn.execute(
-        "INSERT INTO staff_session (token_hash, staff_id, expires_at) VALUES ($1, $2, now() + $3)",
-        token_hash, staff_id, lifetime,
+        """INSERT INTO staff_session (token_hash, staff_id, expires_at, login_method)
+           VALUES ($1, $2, now() + $3, $4)""",
+        token_hash, staff_id, lifetime, login_method,
     )
+
+
+async def select_staff_for_login(conn: asyncpg.Connection, subject: str, email: str) -> asyncpg.Record | None:
+    """The account of an organisation login: by the provider's subject, else by an e-mail not yet bound."""
+    return await conn.fetchrow(
+        """SELECT id, active FROM staff
+            WHERE oidc_subject = $1 OR (oidc_subject IS NULL AND lower(email) = lower($2))
+            ORDER BY (oidc_subject = $1) DESC NULLS LAST LIMIT 1""",
+        subject, email,
+    )
+
+
+async def save_staff_login(conn: asyncpg.Connection, staff_id: int | None, *, subject: str, email: str,
+                           name: str, role: str) -> int:
+    """Create the account at the first login, or refresh it (role, name, subject) at a later one."""
+    if staff_id is None:
+        return await conn.fetchval(
+            """INSERT INTO staff (name, email, role, oidc_subject, last_login_at)
+               VALUES ($1, $2, $3, $4, now()) RETURNING id""",
+            name, email, role, subject,
+        )
+    await conn.execute(
+        """UPDATE staff SET name = $2, role = $3, oidc_subject = $4, last_login_at = now() WHERE id = $1""",
+        staff_id, name, role, subject,
+    )
+    return staff_id
 
 
 async def delete_staff_session(conn: asyncpg.Connection, token_hash: bytes) -> None:

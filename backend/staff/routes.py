@@ -5,8 +5,9 @@ from backend.staff.auth_routes import StaffAuthController
 from backend.staff.call_routes import CallController
 from backend.staff.phone_orders import PhoneOrderController
 from backend.staff.capacity_routes import CapacityController
+from backend.staff.oidc_routes import StaffOidcController
 from backend.staff.queue_routes import QueueController
 from backend.staff.reports import ReportsController
 
 STAFF_CONTROLLERS = (StaffAuthController, QueueController, CallController, PhoneOrderController, CapacityController,
-                     ReportsController, AttentionController)
+                     ReportsController, AttentionController, StaffOidcController)

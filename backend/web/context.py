@@ -2,7 +2,7 @@
 
 Runs as ASGI middleware on every routed request. Static files, the service worker and health
 checks skip the database lookup. A malformed or unknown session cookie simply means "signed out".
-On the staff console (/fsc…) the staff session is loaded instead (its cookie is only sent there);
+A MitID person without grants gets ``state["person"]`` and no viewer. On the staff console (/fsc…) the staff session is loaded instead (its cookie is only sent there);
 the citizen session is looked up there only when there is no staff session, so the staff guard
 can refuse a citizen. Either way: at most one query per request.
 """
@@ -13,7 +13,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend import i18n
 from backend.auth import queries
-from backend.auth.models import Viewer
+from backend.auth.models import SignedInPerson, Viewer
 from backend.auth.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, token_hash
 from backend.db.pool import discard_if_broken
 from backend.staff.models import StaffViewer
@@ -60,14 +60,21 @@ def is_staff_path(path: str) -> bool:
     return path == "/fsc" or path.startswith("/fsc/")
 
 
-async def load_viewer(conn, hashed: bytes) -> Viewer | None:
+async def load_viewer(conn, hashed: bytes) -> tuple[Viewer | None, SignedInPerson | None]:
+    """(the citizen, the person) of a citizen-side session; a MitID person without grants has no Viewer."""
     row = await queries.select_viewer(conn, hashed)
-    return Viewer(hashed, row["citizen_id"], row["name"], row["language"]) if row else None
+    if row is None:
+        return None, None
+    person = SignedInPerson(hashed, row["person_id"], row["citizen_id"], row["name"], row["login_method"] == "oidc")
+    if row["citizen_id"] is None:
+        return None, person
+    return Viewer(hashed, row["citizen_id"], row["name"], row["language"]), person
 
 
 async def load_staff(conn, hashed: bytes) -> StaffViewer | None:
     row = await select_staff_viewer(conn, hashed)
-    return StaffViewer(hashed, row["staff_id"], row["name"], row["role"]) if row else None
+    return StaffViewer(hashed, row["staff_id"], row["name"], row["role"],
+                       row["login_method"] == "oidc") if row else None
 
 
 def _hashed(cookies: dict[str, str], name: str) -> bytes | None:
@@ -90,7 +97,7 @@ class RequestContextMiddleware:
             return
         litestar_app = scope["litestar_app"]
         state = scope.setdefault("state", {})
-        state["viewer"] = state["staff"] = None
+        state["viewer"] = state["staff"] = state["person"] = None
         path = scope["path"]
         cookies = read_cookies(scope)
         no_session = path.startswith(_NO_SESSION_PREFIXES)
@@ -104,7 +111,7 @@ class RequestContextMiddleware:
                 if staff_hash is not None:
                     state["staff"] = await load_staff(conn, staff_hash)
                 if state["staff"] is None and citizen_hash is not None:
-                    state["viewer"] = await load_viewer(conn, citizen_hash)
+                    state["viewer"], state["person"] = await load_viewer(conn, citizen_hash)
             except BaseException as exc:  # the error page (503 when the database is away) follows
                 discard_if_broken(conn, exc)
                 raise
