@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
+import threading
 import sys
 import time
 import urllib.request
@@ -91,18 +93,31 @@ class EvilProvider:
         self.url = f"http://127.0.0.1:{self.port}"
         self.runner: web.AppRunner | None = None
 
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/.well-known/openid-configuration", self.discovery)
-        app.router.add_get("/jwks", self.jwks)
-        app.router.add_get("/authorize", self.authorize)
-        app.router.add_post("/token", self.token)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+    def start(self) -> None:
+        """Serve on a thread with its own event loop (the app under test may block the test's loop)."""
+        self.loop = asyncio.new_event_loop()
+        started = threading.Event()
 
-    async def stop(self) -> None:
-        await self.runner.cleanup()
+        async def serve() -> None:
+            app = web.Application()
+            app.router.add_get("/.well-known/openid-configuration", self.discovery)
+            app.router.add_get("/jwks", self.jwks)
+            app.router.add_get("/authorize", self.authorize)
+            app.router.add_post("/token", self.token)
+            self.runner = web.AppRunner(app)
+            await self.runner.setup()
+            await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+            started.set()
+
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(serve(), self.loop).result(10)
+        assert started.is_set()
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
 
     async def discovery(self, _request: web.Request) -> web.Response:
         if self.mode == "down":
