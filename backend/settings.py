@@ -154,6 +154,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     oidc_min_loa: str = "substantial"
     """Citizen login: the lowest NSIS assurance level let in: low, substantial or high."""
 
+    dev_oidc_port: int = 9400
+    """``fsc dev`` only: port of the local OpenID provider it starts for trying the MitID and staff logins."""
+
     staff_oidc_issuer: str = ""
     """Staff login (the organisation's provider, e.g. Entra ID): the OpenID Connect issuer URL; unset: off."""
 
