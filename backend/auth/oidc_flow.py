@@ -18,6 +18,7 @@ from litestar.response import Redirect
 
 from backend import i18n
 from backend.auth import pending_login
+from backend.catalog.labels import N_
 from backend.auth.oidc import LoginFailed, OidcProvider, new_http_client, new_pkce_pair
 from backend.i18n import gettext as _
 from backend.settings import Settings
@@ -112,16 +113,21 @@ def clear_pending(request: Request, kind: LoginKind):
     return pending_login.cleared_pending_cookie(request.app.state.settings, kind.cookie_name, kind.cookie_path)
 
 
-def _problem_texts(reason: str, phone: str) -> tuple[str, str, int]:
+LEVEL_NAMES = {"low": N_("low"), "substantial": N_("substantial"), "high": N_("high")}
+"""The NSIS assurance levels as MitID names them to people."""
+
+
+def _problem_texts(reason: str, phone: str, min_level: str) -> tuple[str, str, int]:
     if reason == "provider_down":
         return (_("Login is not working right now"),
                 _("We cannot reach the login service at the moment. Please try again in a few minutes. "
                   "If you need help now, call Fælles Service Center on %(phone)s.") % {"phone": phone}, 503)
     if reason == "loa_too_low":
         return (_("Your login is not secure enough"),
-                _("To see and order your products you must log in with MitID at the level \"substantial\" "
+                _("To see and order your products you must log in with MitID at the level \"%(level)s\" "
                   "or higher. Log in again with the MitID app or a MitID code device. "
-                  "If you cannot, call Fælles Service Center on %(phone)s.") % {"phone": phone}, 403)
+                  "If you cannot, call Fælles Service Center on %(phone)s.")
+                % {"phone": phone, "level": _(LEVEL_NAMES[min_level])}, 403)
     if reason == "no_role":
         return (_("You do not have access to the staff console"),
                 _("Your organisation account is not in any of the Fælles Service Center groups. "
@@ -144,7 +150,7 @@ def problem_page(request: Request, kind: LoginKind, failure: LoginFailed) -> Res
     """A clear page for a login that did not go through (logged: the reason only, never the claims)."""
     log.warning("%s login refused: %s", kind.purpose, failure)
     settings: Settings = request.app.state.settings
-    title, message, status = _problem_texts(failure.reason, settings.fsc_phone)
+    title, message, status = _problem_texts(failure.reason, settings.fsc_phone, settings.oidc_min_loa)
     response = render(request, "login_problem.html",
                       {"layout": kind.layout, "title": title, "message": message, "login_path": kind.login_path,
                        "reason": failure.reason, "phone": settings.fsc_phone},
