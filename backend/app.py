@@ -31,7 +31,7 @@ from backend.web import pwa
 from backend.web.context import RequestContextMiddleware
 from backend.web.deps import provide_db
 from backend.web.errors import exception_handlers
-from backend.web.security import add_security_headers
+from backend.web.security import add_security_headers, security_headers_for
 from backend.web import static
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,8 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
         dependencies={"db": Provide(provide_db)},
         middleware=[RequestContextMiddleware],
         lifespan=[lifespan],
-        state=State({"settings": settings, "oidc": oidc}),
+        state=State({"settings": settings, "oidc": oidc, "security_headers": security_headers_for(
+            (settings.oidc_issuer, settings.staff_oidc_issuer))}),
         csrf_config=CSRFConfig(
             secret=csrf_secret, cookie_name="fsc_csrf", cookie_httponly=True, cookie_samesite="lax",
             cookie_secure=settings.cookie_secure, exclude=CSRF_EXEMPT,

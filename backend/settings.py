@@ -139,6 +139,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     oidc_client_secret: str = ""
     """Citizen login: our client secret at the provider (client_secret_basic)."""
 
+    oidc_client_key_file: str = ""
+    """Citizen login: a PEM file with our RSA private key; set, the token request uses private_key_jwt
+    (RFC 7523) instead of the client secret."""
+
     oidc_scopes: str = "openid profile"
     """Citizen login: scopes asked for, space-separated (must include openid)."""
 
@@ -165,6 +169,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     staff_oidc_client_secret: str = ""
     """Staff login: our client secret at the organisation's provider."""
+
+    staff_oidc_client_key_file: str = ""
+    """Staff login: a PEM file with our RSA private key for private_key_jwt (instead of the client secret)."""
 
     staff_oidc_scopes: str = "openid profile email"
     """Staff login: scopes asked for, space-separated (must include openid)."""
@@ -245,6 +252,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 raise SettingsError(f"FSC_{prefix.upper()}_CLIENT_ID is needed with FSC_{prefix.upper()}_ISSUER")
             if issuer and "openid" not in getattr(self, f"{prefix}_scopes").split():
                 raise SettingsError(f"FSC_{prefix.upper()}_SCOPES must include openid")
+            key_file = getattr(self, f"{prefix}_client_key_file")
+            if key_file:
+                from backend.auth.oidc import check_client_key
+
+                problem = check_client_key(key_file)
+                if problem:
+                    raise SettingsError(f"FSC_{prefix.upper()}_CLIENT_KEY_FILE: {problem}")
         if self.public_url and not self.public_url.startswith(("http://", "https://")):
             raise SettingsError("FSC_PUBLIC_URL must be an http:// or https:// URL")
 

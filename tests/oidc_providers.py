@@ -89,6 +89,8 @@ class EvilProvider:
         self.claims: dict = {}
         self.codes: dict[str, str] = {}  # code -> nonce, used once
         self.jwks_fetches = 0
+        self.client_public_key: RSAKey | None = None  # set: the client must authenticate with private_key_jwt
+        self.client_assertions: list[dict] = []
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.runner: web.AppRunner | None = None
@@ -140,10 +142,26 @@ class EvilProvider:
         if self.mode == "token_500":
             return web.Response(status=500, text="oops")
         form = await request.post()
+        if self.client_public_key is not None and not self.client_authenticated(form):
+            return web.json_response({"error": "invalid_client"}, status=401)
         nonce = self.codes.pop(str(form.get("code")), None)
         if nonce is None:
             return web.json_response({"error": "invalid_grant"}, status=400)
         return web.json_response({"access_token": "x", "token_type": "Bearer", "id_token": self.id_token(nonce)})
+
+    def client_authenticated(self, form) -> bool:
+        if form.get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+            return False
+        try:
+            token = jwt.decode(str(form.get("client_assertion")), self.client_public_key, algorithms=["RS256"])
+            jwt.JWTClaimsRegistry(iss={"essential": True, "value": self.client_id},
+                                  sub={"essential": True, "value": self.client_id},
+                                  aud={"essential": True, "value": self.url + "/token"},
+                                  exp={"essential": True}, jti={"essential": True}).validate(token.claims)
+        except Exception:  # noqa: BLE001 - any failure means "not authenticated"
+            return False
+        self.client_assertions.append(token.claims)
+        return True
 
     def id_token(self, nonce: str) -> str:
         now = int(time.time())

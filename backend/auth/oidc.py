@@ -26,7 +26,7 @@ from joserfc.errors import (
     JoseError,
     MissingClaimError,
 )
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, RSAKey
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,17 @@ def new_pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
+def check_client_key(path: str) -> str | None:
+    """Why the private key file for private_key_jwt cannot be used, or None when it can."""
+    try:
+        key = RSAKey.import_key(open(path, "rb").read())
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror}"
+    except (JoseError, ValueError, TypeError):
+        return f"{path} is not an RSA private key in PEM form"
+    return None if key.is_private else f"{path} holds a public key; the private key is needed"
+
+
 def new_http_client() -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=HTTP_TIMEOUT, follow_redirects=False)
 
@@ -72,12 +83,14 @@ class OidcProvider:
     """One OpenID provider as seen by us (a relying party with a client id and secret)."""
 
     def __init__(self, http: httpx.AsyncClient, *, issuer: str, client_id: str, client_secret: str,
-                 scopes: str) -> None:
+                 scopes: str, client_key_pem: bytes | None = None) -> None:
         self.http = http
         self.issuer = issuer.rstrip("/")
         self.client_id = client_id
         self.client_secret = client_secret
         self.scopes = scopes
+        # private_key_jwt (RFC 7523) instead of the secret, when a key is configured (e.g. NemLog-in).
+        self.client_key = RSAKey.import_key(client_key_pem) if client_key_pem else None
         self._metadata: dict[str, Any] | None = None
         self._metadata_at = 0.0
         self._keys: KeySet | None = None
@@ -133,14 +146,15 @@ class OidcProvider:
     async def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str) -> str:
         """The ID token for an authorization code (the code works once: a replay is refused by the provider)."""
         endpoint = (await self.metadata())["token_endpoint"]
+        data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
+                "code_verifier": code_verifier}
+        auth: tuple[str, str] | None = (self.client_id, self.client_secret)
+        if self.client_key is not None:
+            data |= {"client_id": self.client_id, "client_assertion": self._client_assertion(endpoint),
+                     "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}
+            auth = None
         try:
-            response = await self.http.post(
-                endpoint,
-                data={"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-                      "code_verifier": code_verifier},
-                auth=(self.client_id, self.client_secret),
-                headers={"Accept": "application/json"},
-            )
+            response = await self.http.post(endpoint, data=data, auth=auth, headers={"Accept": "application/json"})
         except httpx.HTTPError as exc:
             raise ProviderUnavailable(f"token endpoint: {exc!r}") from exc
         if response.status_code >= 500:
@@ -153,6 +167,14 @@ class OidcProvider:
             error = body.get("error") if isinstance(body, dict) else None
             raise LoginFailed("code_refused", f"HTTP {response.status_code} {error!r}")
         return body["id_token"]
+
+    def _client_assertion(self, token_endpoint: str) -> str:
+        """A short-lived JWT that proves we hold the client's private key (OIDC Core 9, private_key_jwt)."""
+        now = int(time.time())
+        claims = {"iss": self.client_id, "sub": self.client_id, "aud": token_endpoint,
+                  "jti": secrets.token_urlsafe(24), "iat": now, "exp": now + 60}
+        header = {"alg": "RS256", "kid": self.client_key.thumbprint()}
+        return jwt.encode(header, claims, self.client_key)
 
     async def verify_id_token(self, id_token: str, *, nonce: str) -> dict[str, Any]:
         """Check signature (provider's JWKS; an unknown kid refetches it once), iss, aud, exp, iat, nonce."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -54,15 +55,21 @@ class OidcProviders(msgspec.Struct):
         await self.http.aclose()
 
 
+def _key(path: str) -> bytes | None:
+    return Path(path).read_bytes() if path else None
+
+
 def build_providers(settings: Settings) -> OidcProviders:
     http = new_http_client()
     citizen = staff = None
     if settings.oidc_issuer:
         citizen = OidcProvider(http, issuer=settings.oidc_issuer, client_id=settings.oidc_client_id,
-                               client_secret=settings.oidc_client_secret, scopes=settings.oidc_scopes)
+                               client_secret=settings.oidc_client_secret, scopes=settings.oidc_scopes,
+                               client_key_pem=_key(settings.oidc_client_key_file))
     if settings.staff_oidc_issuer:
         staff = OidcProvider(http, issuer=settings.staff_oidc_issuer, client_id=settings.staff_oidc_client_id,
-                             client_secret=settings.staff_oidc_client_secret, scopes=settings.staff_oidc_scopes)
+                             client_secret=settings.staff_oidc_client_secret, scopes=settings.staff_oidc_scopes,
+                             client_key_pem=_key(settings.staff_oidc_client_key_file))
     return OidcProviders(citizen=citizen, staff=staff, http=http)
 
 
@@ -135,6 +142,10 @@ def _problem_texts(reason: str, phone: str, min_level: str) -> tuple[str, str, i
     if reason == "inactive":
         return (_("Your staff account is closed"),
                 _("A supervisor has closed your account. Ask your supervisor if you should have access."), 403)
+    if reason == "account_conflict":
+        return (_("Your staff account could not be set up"),
+                _("Another staff account already uses your e-mail address. Ask your supervisor to sort it out."),
+                409)
     if reason == "cancelled":
         return (_("The login was cancelled"), _("You did not finish logging in. You can start again."), 400)
     if reason in ("state", "code_refused"):

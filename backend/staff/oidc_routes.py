@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import asyncpg
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
@@ -82,16 +83,19 @@ class StaffOidcController(Controller):
         except LoginFailed as failure:
             return oidc_flow.problem_page(request, oidc_flow.STAFF, failure)
         token = new_token()
-        async with db.transaction():
-            old = request.cookies.get(STAFF_COOKIE)
-            if old and (old_hash := token_hash(old)):
-                await queries.delete_staff_session(db, old_hash)
-            staff_id = await queries.save_staff_login(db, existing["id"] if existing else None,
-                                                      subject=subject, email=email, name=name, role=role)
-            await queries.insert_staff_session(db, token_hash(token), staff_id,
-                                               dt.timedelta(hours=settings.session_hours), login_method="oidc")
-            await queries.log_staff_event(db, staff_id, "staff_login",
-                                          detail={"method": "oidc", "role": role, "created": existing is None})
+        try:
+            async with db.transaction():
+                old = request.cookies.get(STAFF_COOKIE)
+                if old and (old_hash := token_hash(old)):
+                    await queries.delete_staff_session(db, old_hash)
+                staff_id = await queries.save_staff_login(db, existing["id"] if existing else None,
+                                                          subject=subject, email=email, name=name, role=role)
+                await queries.insert_staff_session(db, token_hash(token), staff_id,
+                                                   dt.timedelta(hours=settings.session_hours), login_method="oidc")
+                await queries.log_staff_event(db, staff_id, "staff_login",
+                                              detail={"method": "oidc", "role": role, "created": existing is None})
+        except asyncpg.UniqueViolationError:  # the e-mail belongs to an account bound to another subject
+            return oidc_flow.problem_page(request, oidc_flow.STAFF, LoginFailed("account_conflict", subject))
         response = Redirect(next_path, status_code=303, cookies=[staff_cookie(settings, token)])
         response.set_cookie(oidc_flow.clear_pending(request, oidc_flow.STAFF))
         return response

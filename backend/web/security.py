@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from litestar.types import Message, Scope
 
+from urllib.parse import urlsplit
+
 # No 'unsafe-inline' / 'unsafe-eval': templates contain no inline scripts, styles or handlers.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
+_CSP_PARTS = (
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
@@ -19,8 +20,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "base-uri 'self'",
         "form-action 'self'",
         "frame-ancestors 'none'",
-    ]
 )
+CONTENT_SECURITY_POLICY = "; ".join(_CSP_PARTS)
 
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
@@ -33,6 +34,19 @@ SECURITY_HEADERS = {
 
 
 _RAW_SECURITY_HEADERS = [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+
+
+def security_headers_for(login_urls: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
+    """The document headers for an app whose logout form redirects to these OpenID providers: a
+    form's redirect must be allowed by ``form-action`` too (Chromium checks every hop), so the
+    providers' origins join 'self' there."""
+    origins = sorted({f"{p.scheme}://{p.netloc}" for p in map(urlsplit, login_urls) if p.scheme and p.netloc})
+    if not origins:
+        return _RAW_SECURITY_HEADERS
+    policy = "; ".join(" ".join(["form-action 'self'", *origins]) if part == "form-action 'self'" else part
+                       for part in _CSP_PARTS)
+    return [(name, policy.encode() if name == b"content-security-policy" else value)
+            for name, value in _RAW_SECURITY_HEADERS]
 # Fonts, stylesheets, scripts and images are not documents: the page's own headers govern them
 # (CSP, framing, referrer, permissions, opener). nosniff still matters for them. Each of the 8
 # static files of a first visit was ~470 bytes of headers lighter (DESIGN §5 byte budget). SVG
@@ -50,6 +64,10 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     if message["type"] == "http.response.start":
         headers = list(message.get("headers", ()))
         present = {bytes(name).lower() for name, _value in headers}
-        wanted = _RAW_SECURITY_HEADERS if _document_headers_needed(message, scope) else _RAW_STATIC_HEADERS
+        if _document_headers_needed(message, scope):
+            app = scope.get("litestar_app")
+            wanted = app.state.get("security_headers", _RAW_SECURITY_HEADERS) if app else _RAW_SECURITY_HEADERS
+        else:
+            wanted = _RAW_STATIC_HEADERS
         headers.extend(item for item in wanted if item[0] not in present)
         message["headers"] = headers

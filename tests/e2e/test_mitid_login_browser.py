@@ -51,6 +51,16 @@ async def test_citizen_logs_in_through_the_providers_page(browser, mitid_server,
     await page.get_by_role("heading", level=1, name="Mine produkter").wait_for()
     assert page.url == mitid_server + "/"
     assert "Karen Jensen" in await page.content()
+
+    # Log out: our session ends, and the browser goes on to the provider's end-session page (the
+    # CSP's form-action lets the logout form's redirect go there), then back to our login page.
+    await page.get_by_text("Menu").click()
+    await page.get_by_role("button", name="Log ud").click()
+    await page.wait_for_url(dev_oidc_provider + "/oauth2/end_session*")
+    await page.get_by_role("button", name="End session").click()
+    await page.wait_for_url(mitid_server + "/login")
+    await page.goto(mitid_server + "/")
+    await page.get_by_role("heading", level=1, name="Log ind").wait_for()
     await context.close()
 
 

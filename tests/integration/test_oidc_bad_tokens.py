@@ -116,3 +116,25 @@ async def test_provider_not_listening_is_a_friendly_page_in_english(db_url) -> N
         response = await c.get("/login/oidc", headers={"Accept-Language": "en"}, follow_redirects=False)
     assert response.status_code == 503
     assert "Login is not working right now" in response.text and "+45 11 22 33 44" in response.text
+
+
+async def test_private_key_jwt_client_authentication(db_url, evil, db, tmp_path) -> None:
+    from joserfc.jwk import RSAKey
+
+    key = RSAKey.generate_key(2048)
+    (tmp_path / "client.pem").write_bytes(key.as_pem(private=True))
+    evil.client_public_key = RSAKey.import_key(key.as_pem(private=False))
+    settings = make_settings(oidc_issuer=evil.url, oidc_client_id=CLIENT_ID,
+                             oidc_client_key_file=str(tmp_path / "client.pem"))
+    async with AsyncTestClient(app=create_app(settings, database_url=db_url), base_url="http://testserver.local") as c:
+        response = await login_through(c, evil)
+    assert response.status_code == 303, response.text
+    assert len(evil.client_assertions) == 1 and evil.client_assertions[0]["iss"] == CLIENT_ID
+
+    # The same provider refuses a client that only has the secret: a clear page, nothing written.
+    before = await counts(db)
+    plain = make_settings(oidc_issuer=evil.url, oidc_client_id=CLIENT_ID, oidc_client_secret="client-secret")
+    async with AsyncTestClient(app=create_app(plain, database_url=db_url), base_url="http://testserver.local") as c:
+        response = await login_through(c, evil)
+    assert response.status_code == 400 and 'data-login-problem="code_refused"' in response.text
+    assert await counts(db) == before

@@ -21,6 +21,8 @@ def staff_provider() -> Iterator[MockProvider]:
     provider.set_user("sub-peter", {"email": "Peter.Vang@fsc.example", "name": "Peter Vang",
                                     "groups": ["fsc-advisors", "fsc-supervisors"]})
     provider.set_user("sub-no-role", {"email": "kantine@fsc.example", "name": "Kim Kantine", "groups": ["all-staff"]})
+    provider.set_user("sub-impostor", {"email": "peter.vang@fsc.example", "name": "Not Peter",
+                                       "groups": ["fsc-advisors"]})
     provider.set_user("sub-string-group", {"email": "sara@fsc.example", "name": "Sara", "groups": "fsc-advisors"})
     yield provider
     provider.stop()
@@ -75,6 +77,16 @@ async def test_existing_account_is_found_by_email_then_by_subject(staff_client, 
     row = await db.fetchrow("SELECT role, oidc_subject FROM staff WHERE id = $1", peter)
     assert row["role"] == "supervisor" and row["oidc_subject"] == "sub-peter"  # supervisor group wins
     assert (await staff_client.get("/fsc/capacity")).status_code == 200  # supervisor-only page
+
+
+async def test_an_email_bound_to_another_subject_is_refused(staff_client, staff_provider, db) -> None:
+    await staff_login(staff_client, staff_provider, "sub-peter")  # binds Peter's account to sub-peter
+    staff_client.cookies.clear()
+    before = await counts(db)
+    response = await staff_login(staff_client, staff_provider, "sub-impostor")
+    assert response.status_code == 409 and 'data-login-problem="account_conflict"' in response.text
+    assert await counts(db) == before
+    assert await db.fetchval("SELECT name FROM staff WHERE oidc_subject = 'sub-peter'") == "Peter Vang"
 
 
 async def test_a_single_group_given_as_a_string_counts(staff_client, staff_provider, db) -> None:
