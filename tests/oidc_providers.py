@@ -87,7 +87,7 @@ class EvilProvider:
         self.published = [self.key]
         self.mode = "good"
         self.claims: dict = {}
-        self.codes: dict[str, str] = {}  # code -> nonce, used once
+        self.codes: dict[str, tuple[str, str]] = {}  # code -> (nonce, PKCE challenge), used once
         self.jwks_fetches = 0
         self.client_public_key: RSAKey | None = None  # set: the client must authenticate with private_key_jwt
         self.client_assertions: list[dict] = []
@@ -134,7 +134,8 @@ class EvilProvider:
     async def authorize(self, request: web.Request) -> web.Response:
         query = request.query
         code = f"code-{len(self.codes)}-{time.monotonic_ns()}"
-        self.codes[code] = query["nonce"]
+        assert query.get("code_challenge_method") == "S256"
+        self.codes[code] = (query["nonce"], query["code_challenge"])
         target = query["redirect_uri"] + "?" + urlencode({"code": code, "state": query["state"]})
         raise web.HTTPFound(target)
 
@@ -144,8 +145,9 @@ class EvilProvider:
         form = await request.post()
         if self.client_public_key is not None and not self.client_authenticated(form):
             return web.json_response({"error": "invalid_client"}, status=401)
-        nonce = self.codes.pop(str(form.get("code")), None)
-        if nonce is None:
+        nonce, challenge = self.codes.pop(str(form.get("code")), (None, None))
+        verifier = str(form.get("code_verifier", ""))
+        if nonce is None or _s256(verifier) != challenge:  # unknown or spent code, or PKCE not proven
             return web.json_response({"error": "invalid_grant"}, status=400)
         return web.json_response({"access_token": "x", "token_type": "Bearer", "id_token": self.id_token(nonce)})
 
@@ -190,6 +192,13 @@ class EvilProvider:
             case "hs256":  # signed with the client secret as an HMAC key: must not be accepted either
                 return jwt.encode({"alg": "HS256"}, claims, OctKey.import_key("client-secret-" * 3))
         return jwt.encode(header, claims, key)
+
+
+def _s256(verifier: str) -> str:
+    import base64
+    import hashlib
+
+    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
 def _unsigned(header: dict, claims: dict) -> str:
