@@ -12,6 +12,8 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
+from backend.auth.oidc_flow import build_providers
+from backend.auth.oidc_routes import CitizenOidcController
 from backend.auth.routes import AuthController
 from backend.callbacks.routes import CallbackController
 from backend.db.migrate import check_schema
@@ -30,7 +32,7 @@ from backend.web.context import RequestContextMiddleware
 from backend.web.csrf import SessionCSRFMiddleware, csrf_secret
 from backend.web.deps import provide_db
 from backend.web.errors import exception_handlers
-from backend.web.security import add_security_headers
+from backend.web.security import add_security_headers, security_headers_for
 from backend.web import static
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,9 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             yield
         finally:
             await pool.close()
+            await oidc.close()
 
+    oidc = build_providers(settings)
     app = Litestar(
         route_handlers=[
             HomeController,
@@ -62,6 +66,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             *push_routes.routes,
             WarehouseEventsController,
             AuthController,
+            CitizenOidcController,
             CallbackController,
             *STAFF_CONTROLLERS,
             *pwa.routes,
@@ -72,7 +77,8 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
         # Outermost first: the session is loaded before the CSRF token bound to it is checked.
         middleware=[RequestContextMiddleware, SessionCSRFMiddleware],
         lifespan=[lifespan],
-        state=State({"settings": settings, "csrf_secret": csrf_secret(settings.secret_key)}),
+        state=State({"settings": settings, "csrf_secret": csrf_secret(settings.secret_key), "oidc": oidc,
+                     "security_headers": security_headers_for((settings.oidc_issuer, settings.staff_oidc_issuer))}),
         # Pages are compressed per request: brotli quality 1 makes a ~9 KB page ~2.9 KB in ~30 µs
         # (quality 4: ~2.5 KB in ~90 µs); a 256 KB window is ample. Static files are compressed
         # once, at the best ratio (backend.web.static).

@@ -189,17 +189,30 @@ def cmd_dev(args: argparse.Namespace) -> None:
         "worker": [*fsc, "worker"],
         "warehouse_sim": [*fsc, "warehouse-sim"],
     }
+    from backend.auth import dev_provider
+
+    provider_line = "  MitID and staff login: install the dev extra (scripts/run does) for a local OpenID provider"
+    if dev_provider.available():  # a real OpenID provider next to the demo login, for both logins
+        oidc_env = dev_provider.environment(settings, settings.dev_oidc_port)
+        if oidc_env:
+            commands["oidc_provider"] = dev_provider.command(settings.dev_oidc_port)
+            child_env.update(oidc_env)
+            provider_line = (f"  MitID and staff login go through the local OpenID provider on "
+                             f"http://127.0.0.1:{settings.dev_oidc_port} (made-up people)")
+        else:
+            provider_line = "  MitID and staff login use the providers set in FSC_OIDC_ISSUER / FSC_STAFF_OIDC_ISSUER"
     from backend.supervisor import supervise
 
     def announce() -> None:
-        print(f"\n  Fælles Bestilling is running on http://{settings.host}:{port}  (Ctrl+C stops it)\n", flush=True)
+        print(f"\n  Fælles Bestilling is running on http://{settings.host}:{port}  (Ctrl+C stops it)\n"
+              f"{provider_line}\n", flush=True)
 
     supervise(commands, child_env, on_started=announce)
 
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], str]] = {
     "dev": (cmd_dev, "run everything for local development (embedded PostgreSQL, demo data, web, worker, "
-                     "warehouse simulator)"),
+                     "warehouse simulator, a local OpenID provider for the MitID and staff logins)"),
     "serve": (cmd_serve, "run the web server (granian)"),
     "worker": (cmd_worker, "run the background worker"),
     "warehouse-sim": (cmd_warehouse_sim, "run the warehouse simulator (plays the partner: pick lists in, events out)"),

@@ -172,6 +172,65 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_warehouse: str = "12000/1m,12000/1m"
     """The warehouse's signed status webhook, per client address and per partner."""
 
+    public_url: str = ""
+    """Base URL the browsers use to reach the app (e.g. https://bestil.example.dk), for the OIDC redirect
+    addresses; unset: taken from the request."""
+
+    oidc_issuer: str = ""
+    """Citizen login (MitID through NemLog-in or a broker): the OpenID Connect issuer URL; unset: off."""
+
+    oidc_client_id: str = ""
+    """Citizen login: our client id at the provider."""
+
+    oidc_client_secret: str = ""
+    """Citizen login: our client secret at the provider (client_secret_basic)."""
+
+    oidc_client_key_file: str = ""
+    """Citizen login: a PEM file with our RSA private key; set, the token request uses private_key_jwt
+    (RFC 7523) instead of the client secret."""
+
+    oidc_scopes: str = "openid profile"
+    """Citizen login: scopes asked for, space-separated (must include openid)."""
+
+    oidc_cpr_claim: str = "https://data.gov.dk/model/core/eid/cprNumber"
+    """Citizen login: the ID token claim that carries the person's CPR number."""
+
+    oidc_name_claim: str = "https://data.gov.dk/model/core/eid/fullName"
+    """Citizen login: the ID token claim with the person's full name (falls back to ``name``)."""
+
+    oidc_loa_claim: str = "https://data.gov.dk/concept/core/nsis/loa"
+    """Citizen login: the ID token claim with the NSIS assurance level (Low, Substantial or High)."""
+
+    oidc_min_loa: str = "substantial"
+    """Citizen login: the lowest NSIS assurance level let in: low, substantial or high."""
+
+    dev_oidc_port: int = 9400
+    """``fsc dev`` only: port of the local OpenID provider it starts for trying the MitID and staff logins."""
+
+    staff_oidc_issuer: str = ""
+    """Staff login (the organisation's provider, e.g. Entra ID): the OpenID Connect issuer URL; unset: off."""
+
+    staff_oidc_client_id: str = ""
+    """Staff login: our client id at the organisation's provider."""
+
+    staff_oidc_client_secret: str = ""
+    """Staff login: our client secret at the organisation's provider."""
+
+    staff_oidc_client_key_file: str = ""
+    """Staff login: a PEM file with our RSA private key for private_key_jwt (instead of the client secret)."""
+
+    staff_oidc_scopes: str = "openid profile email"
+    """Staff login: scopes asked for, space-separated (must include openid)."""
+
+    staff_oidc_roles_claim: str = "groups"
+    """Staff login: the ID token claim with the member's groups or roles (a list of names)."""
+
+    staff_oidc_advisor_groups: str = "fsc-advisors"
+    """Staff login: comma-separated group names that make a member an advisor."""
+
+    staff_oidc_supervisor_groups: str = "fsc-supervisors"
+    """Staff login: comma-separated group names that make a member a supervisor (wins over advisor)."""
+
     def __post_init__(self) -> None:
         if self.env not in ("production", "development"):
             raise SettingsError("FSC_ENV must be 'production' or 'development'")
@@ -269,6 +328,26 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.push_allow_localhost:
             problems.append("FSC_ENV=production: FSC_PUSH_ALLOW_LOCALHOST is for development and tests only")
         return problems
+
+        if self.oidc_min_loa not in ("low", "substantial", "high"):
+            raise SettingsError("FSC_OIDC_MIN_LOA must be low, substantial or high")
+        for prefix in ("oidc", "staff_oidc"):
+            issuer, client_id = getattr(self, f"{prefix}_issuer"), getattr(self, f"{prefix}_client_id")
+            if issuer and not issuer.startswith(("http://", "https://")):
+                raise SettingsError(f"FSC_{prefix.upper()}_ISSUER must be an http:// or https:// URL")
+            if issuer and not client_id:
+                raise SettingsError(f"FSC_{prefix.upper()}_CLIENT_ID is needed with FSC_{prefix.upper()}_ISSUER")
+            if issuer and "openid" not in getattr(self, f"{prefix}_scopes").split():
+                raise SettingsError(f"FSC_{prefix.upper()}_SCOPES must include openid")
+            key_file = getattr(self, f"{prefix}_client_key_file")
+            if key_file:
+                from backend.auth.oidc import check_client_key
+
+                problem = check_client_key(key_file)
+                if problem:
+                    raise SettingsError(f"FSC_{prefix.upper()}_CLIENT_KEY_FILE: {problem}")
+        if self.public_url and not self.public_url.startswith(("http://", "https://")):
+            raise SettingsError("FSC_PUBLIC_URL must be an http:// or https:// URL")
 
     @property
     def push_enabled(self) -> bool:

@@ -50,7 +50,7 @@ def create_floor() -> Litestar:
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         app.state.pool = await create_pool(dsn, min_size=2, max_size=10)
         async with app.state.pool.acquire() as conn:
-            viewer = await load_viewer(conn, token_hash("bench-session-00000001"))
+            viewer, _person = await load_viewer(conn, token_hash("bench-session-00000001"))
             canned.update(await page_context(conn, viewer))
         try:
             yield
@@ -67,7 +67,7 @@ def create_floor() -> Litestar:
     async def home(request: Request) -> Response[bytes]:
         token = request.cookies.get("fsc_session", "")
         async with app.state.pool.acquire() as conn:
-            viewer = await load_viewer(conn, token_hash(token) or b"")
+            viewer, _person = await load_viewer(conn, token_hash(token) or b"")
             if viewer is None:
                 return Response(b"", status_code=401)
             context = await page_context(conn, viewer)

@@ -26,11 +26,12 @@ _TOUCH_SESSION = touch_sql("session")
 
 
 async def select_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> asyncpg.Record | None:
-    """The citizen of a live session (neither idle too long nor past its lifetime), or None;
-    ``stale``: its last recorded use is older than TOUCH_EVERY (see touch_session)."""
+    """The citizen (if any) and the person (if any) of a live session (neither idle too long nor past
+    its lifetime), or None; ``stale``: its last recorded use is older than TOUCH_EVERY (see touch_session)."""
     return await conn.fetchrow(
-        """SELECT c.id AS citizen_id, c.name, c.language, s.last_seen_at < now() - $2::interval AS stale
-             FROM session s JOIN citizen c ON c.id = s.citizen_id
+        """SELECT c.id AS citizen_id, coalesce(c.name, p.name) AS name, c.language, s.person_id, s.login_method,
+                  s.last_seen_at < now() - $2::interval AS stale
+             FROM session s LEFT JOIN citizen c ON c.id = s.citizen_id LEFT JOIN person p ON p.id = s.person_id
             WHERE s.token_hash = $1 AND s.expires_at > now() AND s.idle_expires_at > now()""",
         token_hash, TOUCH_EVERY,
     )
@@ -40,12 +41,14 @@ async def touch_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
     await conn.execute(_TOUCH_SESSION, token_hash, TOUCH_EVERY)
 
 
-async def insert_session(conn: asyncpg.Connection, token_hash: bytes, citizen_id: int, idle: dt.timedelta,
-                         lifetime: dt.timedelta, remember: bool) -> None:
+async def insert_session(conn: asyncpg.Connection, token_hash: bytes, citizen_id: int | None, idle: dt.timedelta,
+                         lifetime: dt.timedelta, remember: bool, *, person_id: int | None = None,
+                         login_method: str = "demo") -> None:
     await conn.execute(
-        """INSERT INTO session (token_hash, citizen_id, expires_at, last_seen_at, idle_timeout, idle_expires_at, remember)
-           VALUES ($1, $2, now() + $4, now(), $3, now() + $3, $5)""",
-        token_hash, citizen_id, idle, lifetime, remember,
+        """INSERT INTO session (token_hash, citizen_id, person_id, login_method, expires_at, last_seen_at,
+                                idle_timeout, idle_expires_at, remember)
+           VALUES ($1, $2, $6, $7, now() + $4, now(), $3, now() + $3, $5)""",
+        token_hash, citizen_id, idle, lifetime, remember, person_id, login_method,
     )
 
 
@@ -53,9 +56,10 @@ async def delete_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
     await conn.execute("DELETE FROM session WHERE token_hash = $1", token_hash)
 
 
-async def delete_citizen_sessions(conn: asyncpg.Connection, citizen_id: int) -> int:
-    """End every session of ``citizen_id`` (log out everywhere); returns how many there were."""
-    status = await conn.execute("DELETE FROM session WHERE citizen_id = $1", citizen_id)
+async def delete_citizen_sessions(conn: asyncpg.Connection, citizen_id: int, person_id: int | None = None) -> int:
+    """End every session of ``citizen_id`` (and of the MitID person, if any: log out everywhere);
+    returns how many there were."""
+    status = await conn.execute("DELETE FROM session WHERE citizen_id = $1 OR person_id = $2", citizen_id, person_id)
     return int(status.rsplit(" ", 1)[-1])
 
 
@@ -70,3 +74,19 @@ async def select_demo_citizen(conn: asyncpg.Connection, citizen_id: int) -> asyn
 
 async def update_citizen_language(conn: asyncpg.Connection, citizen_id: int, language: str) -> None:
     await conn.execute("UPDATE citizen SET language = $2 WHERE id = $1", citizen_id, language)
+
+
+async def upsert_person(conn: asyncpg.Connection, cpr_hash: bytes, name: str) -> int:
+    """The person with this CPR hash (created at their first MitID login); name and last login refreshed."""
+    return await conn.fetchval(
+        """INSERT INTO person (cpr_hash, name, last_login_at) VALUES ($1, $2, now())
+           ON CONFLICT (cpr_hash) DO UPDATE SET name = EXCLUDED.name, last_login_at = now()
+           RETURNING id""",
+        cpr_hash, name,
+    )
+
+
+async def select_citizen_by_cpr_hash(conn: asyncpg.Connection, cpr_hash: bytes) -> int | None:
+    return await conn.fetchval("SELECT id FROM citizen WHERE cpr_hash = $1", cpr_hash)
+
+

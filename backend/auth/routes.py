@@ -48,7 +48,8 @@ class AuthController(Controller):
         settings = request.app.state.settings
         citizens = await demo_citizens(db) if settings.demo_login else []
         return render(request, "login.html", {"citizens": citizens, "next": safe_next(next), "error": None,
-                                              "remember_days": settings.remember_session_days})
+                                              "remember_days": settings.remember_session_days,
+                                              "oidc_login": bool(settings.oidc_issuer)})
 
     @post("/login/demo", name="demo_login", opt={"access": "public"})
     async def demo_login(
@@ -65,7 +66,7 @@ class AuthController(Controller):
             return render(
                 request, "login.html",
                 {"citizens": citizens, "next": safe_next(data.next), "error": _("Choose a person from the list."),
-                 "remember_days": settings.remember_session_days},
+                 "remember_days": settings.remember_session_days, "oidc_login": bool(settings.oidc_issuer)},
                 status_code=422,
             )
         cookie = await start_citizen_session(db, settings, citizen["id"], request.cookies.get(SESSION_COOKIE),
@@ -74,20 +75,27 @@ class AuthController(Controller):
 
     @post("/logout", name="logout", opt={"access": "public"})
     async def logout(self, request: Request, db: DB) -> Response:
-        viewer = request.state.viewer
-        if viewer is not None:
+        person = request.scope["state"].get("person")
+        target = "/login"
+        if person is not None:
             async with db.transaction():
-                await queries.delete_session(db, viewer.session_hash)
-                await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id,
-                                citizen_id=viewer.citizen_id, action="logout")
-        return Redirect("/login", status_code=303, cookies=[cleared_session_cookie(request.app.state.settings)])
+                await queries.delete_session(db, person.session_hash)
+                await log_event(db, actor_kind="citizen" if person.citizen_id else "person",
+                                actor_id=person.citizen_id or person.person_id, citizen_id=person.citizen_id,
+                                action="logout")
+            provider = request.app.state.oidc.citizen
+            if person.via_provider and provider is not None:  # RP-initiated logout, when the provider offers it
+                back = (request.app.state.settings.public_url or str(request.base_url)).rstrip("/") + "/login"
+                target = await provider.end_session_url(post_logout_redirect_uri=back) or target
+        return Redirect(target, status_code=303, cookies=[cleared_session_cookie(request.app.state.settings)])
 
     @post("/logout/everywhere", name="logout_everywhere", opt={"access": "citizen"})
     async def logout_everywhere(self, request: Request, db: DB) -> Response:
         """End all of the citizen's sessions: on this phone and on every other device (a lost phone)."""
         viewer = request.state.viewer
         async with db.transaction():
-            ended = await queries.delete_citizen_sessions(db, viewer.citizen_id)
+            person = request.scope["state"].get("person")
+            ended = await queries.delete_citizen_sessions(db, viewer.citizen_id, person.person_id if person else None)
             await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
                             action="logout_everywhere", detail={"sessions": ended})
         response = see_other(request, "/login", message=_("You are now logged out on all your devices."),

@@ -50,9 +50,11 @@ def token_hash(token: str) -> bytes | None:
     return hashlib.sha256(token.encode("ascii")).digest()
 
 
-async def start_citizen_session(db: asyncpg.Connection, settings: Settings, citizen_id: int, old_token: str | None,
-                                *, remember: bool = False, method: str = "demo") -> Cookie:
-    """Sign ``citizen_id`` in: a new session with a new random id, audit-logged; returns its cookie.
+async def start_citizen_session(db: asyncpg.Connection, settings: Settings, citizen_id: int | None,
+                                old_token: str | None, *, remember: bool = False, method: str = "demo",
+                                person_id: int | None = None, detail: dict | None = None) -> Cookie:
+    """Sign a citizen (``citizen_id``) and/or a MitID person (``person_id``; a person without grants
+    has no citizen) in: a new session with a new random id, audit-logged; returns its cookie.
 
     ``old_token`` is the session cookie the browser brought (if any): that session is ended, so an
     id planted in the browser before login is never promoted to a signed-in one."""
@@ -61,9 +63,11 @@ async def start_citizen_session(db: asyncpg.Connection, settings: Settings, citi
     async with db.transaction():
         if old_token and (old_hash := token_hash(old_token)):
             await queries.delete_session(db, old_hash)
-        await queries.insert_session(db, token_hash(token), citizen_id, policy.idle, policy.lifetime, remember)
-        await log_event(db, actor_kind="citizen", actor_id=citizen_id, citizen_id=citizen_id,
-                        action="login", detail={"method": method, "remember": remember})
+        await queries.insert_session(db, token_hash(token), citizen_id, policy.idle, policy.lifetime, remember,
+                                     person_id=person_id, login_method=method)
+        await log_event(db, actor_kind="citizen" if citizen_id else "person", actor_id=citizen_id or person_id,
+                        citizen_id=citizen_id, action="login",
+                        detail={"method": method, "remember": remember, **(detail or {})})
     return session_cookie(settings, token, policy)
 
 

@@ -51,12 +51,15 @@ def client_of(connection: ASGIConnection, settings: Settings) -> str:
 
 
 def signed_in_account(connection: ASGIConnection) -> str | None:
-    """The account of the request's session: the citizen, else the staff member."""
+    """The account of the request's session: the citizen, else the staff member, else a MitID
+    person without a citizen record."""
     state = connection.scope.get("state", {})
     if (viewer := state.get("viewer")) is not None:
         return f"citizen:{viewer.citizen_id}"
     if (staff := state.get("staff")) is not None:
         return f"staff:{staff.staff_id}"
+    if (person := state.get("person")) is not None and person.person_id is not None:
+        return f"person:{person.person_id}"
     return None
 
 

@@ -49,7 +49,7 @@ class StaffAuthController(Controller):
         members = await queries.select_demo_staff(db) if settings.demo_login else []
         return render(request, "staff/login.html", {
             "members": [{**dict(m), "role_label": role_label(m["role"])} for m in members],
-            "next": staff_next(next), "error": None,
+            "next": staff_next(next), "error": None, "oidc_login": bool(settings.staff_oidc_issuer),
         })
 
     @post("/login/demo", name="staff_demo_login", opt={"access": "public"})
@@ -64,6 +64,7 @@ class StaffAuthController(Controller):
             return render(request, "staff/login.html", {
                 "members": [{**dict(m), "role_label": role_label(m["role"])} for m in members],
                 "next": staff_next(data.next), "error": _("Choose a staff member from the list."),
+                "oidc_login": bool(settings.staff_oidc_issuer),
             }, status_code=422)
         cookie = await start_staff_session(db, settings, member["id"], request.cookies.get(STAFF_COOKIE), method="demo")
         if cookie is None:  # deactivated between the lookup and now
@@ -73,8 +74,13 @@ class StaffAuthController(Controller):
     @post("/logout", name="staff_logout", opt={"access": "public"})
     async def logout(self, request: Request, db: DB) -> Response:
         staff = current_staff(request)
+        target = "/fsc/login"
         if staff is not None:
             async with db.transaction():
                 await queries.delete_staff_session(db, staff.session_hash)
                 await queries.log_staff_event(db, staff.staff_id, "staff_logout")
-        return Redirect("/fsc/login", status_code=303, cookies=[cleared_staff_cookie(request.app.state.settings)])
+            provider = request.app.state.oidc.staff
+            if staff.via_provider and provider is not None:  # RP-initiated logout, when the provider offers it
+                back = (request.app.state.settings.public_url or str(request.base_url)).rstrip("/") + "/fsc/login"
+                target = await provider.end_session_url(post_logout_redirect_uri=back) or target
+        return Redirect(target, status_code=303, cookies=[cleared_staff_cookie(request.app.state.settings)])

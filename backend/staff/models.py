@@ -28,6 +28,8 @@ class StaffViewer(msgspec.Struct, frozen=True):
     staff_id: int
     name: str
     role: str
+    via_provider: bool = False
+    """Signed in through the organisation's provider (logout ends the provider's session too)."""
 
     @property
     def is_supervisor(self) -> bool:

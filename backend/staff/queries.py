@@ -17,7 +17,7 @@ _TOUCH_STAFF_SESSION = touch_sql("staff_session")
 async def select_staff_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> asyncpg.Record | None:
     """The active staff member of a live staff session, or None (``stale`` as in select_viewer)."""
     return await conn.fetchrow(
-        """SELECT st.id AS staff_id, st.name, st.role, s.last_seen_at < now() - $2::interval AS stale
+        """SELECT st.id AS staff_id, st.name, st.role, s.login_method, s.last_seen_at < now() - $2::interval AS stale
              FROM staff_session s JOIN staff st ON st.id = s.staff_id
             WHERE s.token_hash = $1 AND s.expires_at > now() AND s.idle_expires_at > now() AND st.active""",
         token_hash, TOUCH_EVERY,
@@ -29,14 +29,41 @@ async def touch_staff_session(conn: asyncpg.Connection, token_hash: bytes) -> No
 
 
 async def insert_staff_session(conn: asyncpg.Connection, token_hash: bytes, staff_id: int, idle: dt.timedelta,
-                               lifetime: dt.timedelta) -> bool:
+                               lifetime: dt.timedelta, login_method: str = "demo") -> bool:
     """A new session for an active staff member; False (nothing written) when deactivated or unknown."""
     status = await conn.execute(
-        """INSERT INTO staff_session (token_hash, staff_id, expires_at, last_seen_at, idle_timeout, idle_expires_at)
-           SELECT $1, id, now() + $4, now(), $3, now() + $3 FROM staff WHERE id = $2 AND active""",
-        token_hash, staff_id, idle, lifetime,
+        """INSERT INTO staff_session (token_hash, staff_id, expires_at, last_seen_at, idle_timeout, idle_expires_at,
+                                      login_method)
+           SELECT $1, id, now() + $4, now(), $3, now() + $3, $5 FROM staff WHERE id = $2 AND active""",
+        token_hash, staff_id, idle, lifetime, login_method,
     )
     return status == "INSERT 0 1"
+
+
+async def select_staff_for_login(conn: asyncpg.Connection, subject: str, email: str) -> asyncpg.Record | None:
+    """The account of an organisation login: by the provider's subject, else by an e-mail not yet bound."""
+    return await conn.fetchrow(
+        """SELECT id, active FROM staff
+            WHERE oidc_subject = $1 OR (oidc_subject IS NULL AND lower(email) = lower($2))
+            ORDER BY (oidc_subject = $1) DESC NULLS LAST LIMIT 1""",
+        subject, email,
+    )
+
+
+async def save_staff_login(conn: asyncpg.Connection, staff_id: int | None, *, subject: str, email: str,
+                           name: str, role: str) -> int:
+    """Create the account at the first login, or refresh it (role, name, subject) at a later one."""
+    if staff_id is None:
+        return await conn.fetchval(
+            """INSERT INTO staff (name, email, role, oidc_subject, last_login_at)
+               VALUES ($1, $2, $3, $4, now()) RETURNING id""",
+            name, email, role, subject,
+        )
+    await conn.execute(
+        """UPDATE staff SET name = $2, role = $3, oidc_subject = $4, last_login_at = now() WHERE id = $1""",
+        staff_id, name, role, subject,
+    )
+    return staff_id
 
 
 async def delete_staff_session(conn: asyncpg.Connection, token_hash: bytes) -> None:

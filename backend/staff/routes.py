@@ -6,8 +6,10 @@ from backend.staff.call_routes import CallController
 from backend.staff.phone_orders import PhoneOrderController
 from backend.staff.capacity_routes import CapacityController
 from backend.staff.member_routes import StaffMembersController
+from backend.staff.oidc_routes import StaffOidcController
 from backend.staff.queue_routes import QueueController
 from backend.staff.reports import ReportsController
 
 STAFF_CONTROLLERS = (StaffAuthController, QueueController, CallController, PhoneOrderController, CapacityController,
-                     ReportsController, AttentionController, StaffMembersController)
+                     ReportsController, AttentionController, StaffMembersController,
+                     StaffOidcController)

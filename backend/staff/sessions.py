@@ -26,7 +26,7 @@ def staff_policy(settings: Settings) -> SessionPolicy:
 
 
 async def start_staff_session(db: asyncpg.Connection, settings: Settings, staff_id: int, old_token: str | None,
-                              *, method: str = "demo") -> Cookie | None:
+                              *, method: str = "demo", detail: dict | None = None) -> Cookie | None:
     """Sign staff member ``staff_id`` in: a new session with a new random id, audit-logged; returns
     its cookie, or None (and nothing written) when the member is deactivated or unknown.
 
@@ -37,9 +37,10 @@ async def start_staff_session(db: asyncpg.Connection, settings: Settings, staff_
     async with db.transaction():
         if old_token and (old_hash := token_hash(old_token)):
             await queries.delete_staff_session(db, old_hash)
-        if not await queries.insert_staff_session(db, token_hash(token), staff_id, policy.idle, policy.lifetime):
+        if not await queries.insert_staff_session(db, token_hash(token), staff_id, policy.idle, policy.lifetime,
+                                                  login_method=method):
             return None
-        await queries.log_staff_event(db, staff_id, "staff_login", detail={"method": method})
+        await queries.log_staff_event(db, staff_id, "staff_login", detail={"method": method, **(detail or {})})
     return staff_cookie(settings, token)
 
 

@@ -2,7 +2,7 @@
 
 Runs as ASGI middleware on every routed request. Static files, the service worker and health
 checks skip the database lookup. A malformed or unknown session cookie simply means "signed out".
-On the staff console (/fsc…) the staff session is loaded instead (its cookie is only sent there);
+A MitID person without grants gets ``state["person"]`` and no viewer. On the staff console (/fsc…) the staff session is loaded instead (its cookie is only sent there);
 the citizen session is looked up there only when there is no staff session, so the staff guard
 can refuse a citizen. Either way: one query per request, and a second one at most once a minute
 per session to record its use (the idle clock; backend/auth/queries.py). A session that was idle
@@ -16,7 +16,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend import i18n
 from backend.auth import queries
-from backend.auth.models import Viewer
+from backend.auth.models import SignedInPerson, Viewer
 from backend.auth.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, token_hash
 from backend.db.pool import discard_if_broken
 from backend.staff.models import StaffViewer
@@ -63,13 +63,17 @@ def is_staff_path(path: str) -> bool:
     return path == "/fsc" or path.startswith("/fsc/")
 
 
-async def load_viewer(conn, hashed: bytes) -> Viewer | None:
+async def load_viewer(conn, hashed: bytes) -> tuple[Viewer | None, SignedInPerson | None]:
+    """(the citizen, the person) of a citizen-side session; a MitID person without grants has no Viewer."""
     row = await queries.select_viewer(conn, hashed)
     if row is None:
-        return None
+        return None, None
     if row["stale"]:  # at most once a minute per session: the idle clock starts again
         await queries.touch_session(conn, hashed)
-    return Viewer(hashed, row["citizen_id"], row["name"], row["language"])
+    person = SignedInPerson(hashed, row["person_id"], row["citizen_id"], row["name"], row["login_method"] == "oidc")
+    if row["citizen_id"] is None:
+        return None, person
+    return Viewer(hashed, row["citizen_id"], row["name"], row["language"]), person
 
 
 async def load_staff(conn, hashed: bytes) -> StaffViewer | None:
@@ -78,7 +82,7 @@ async def load_staff(conn, hashed: bytes) -> StaffViewer | None:
         return None
     if row["stale"]:
         await touch_staff_session(conn, hashed)
-    return StaffViewer(hashed, row["staff_id"], row["name"], row["role"])
+    return StaffViewer(hashed, row["staff_id"], row["name"], row["role"], row["login_method"] == "oidc")
 
 
 def _hashed(cookies: dict[str, str], name: str) -> bytes | None:
@@ -101,7 +105,7 @@ class RequestContextMiddleware:
             return
         litestar_app = scope["litestar_app"]
         state = scope.setdefault("state", {})
-        state["viewer"] = state["staff"] = None
+        state["viewer"] = state["staff"] = state["person"] = None
         path = scope["path"]
         cookies = read_cookies(scope)
         no_session = path.startswith(_NO_SESSION_PREFIXES)
@@ -115,7 +119,7 @@ class RequestContextMiddleware:
                 if staff_hash is not None:
                     state["staff"] = await load_staff(conn, staff_hash)
                 if state["staff"] is None and citizen_hash is not None:
-                    state["viewer"] = await load_viewer(conn, citizen_hash)
+                    state["viewer"], state["person"] = await load_viewer(conn, citizen_hash)
             except BaseException as exc:  # the error page (503 when the database is away) follows
                 discard_if_broken(conn, exc)
                 raise

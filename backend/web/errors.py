@@ -123,7 +123,9 @@ def _error_page(request: Request, status: int) -> Response:
 def login_redirect(request: Request, _exc: NotAuthorizedException) -> Response:
     """Signed out (or session expired): send the person to the login page, then back here."""
     target = "/fsc/login" if request.url.path.startswith("/fsc") else "/login"
-    if request.method == "GET" and request.url.path not in ("/", "/fsc", "/fsc/"):
+    if target == "/login" and request.scope.get("state", {}).get("person") is not None:
+        target = "/welcome"  # signed in with MitID but not a citizen here: the kind page, not the login again
+    elif request.method == "GET" and request.url.path not in ("/", "/fsc", "/fsc/"):
         target += "?next=" + quote(request.url.path, safe="/")
     if request.headers.get("hx-request") == "true":
         return Response("", status_code=200, headers={"HX-Redirect": target})

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from litestar.types import Message, Scope
 
 # No 'unsafe-inline' / 'unsafe-eval': templates contain no inline scripts, styles or handlers.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "manifest-src 'self'",
-        "worker-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
+_CSP_PARTS = (
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
 )
+CONTENT_SECURITY_POLICY = "; ".join(_CSP_PARTS)
 
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
@@ -36,6 +37,19 @@ _RAW_SECURITY_HEADERS = [(name.encode(), value.encode()) for name, value in SECU
 # Served over https (directly, or behind a TLS proxy: FSC_COOKIE_SECURE=1), browsers are told to
 # use https only for a year, so a first http request on a hostile network cannot be downgraded.
 _HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+def security_headers_for(login_urls: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
+    """The document headers for an app whose logout form redirects to these OpenID providers: a
+    form's redirect must be allowed by ``form-action`` too (Chromium checks every hop), so the
+    providers' origins join 'self' there."""
+    origins = sorted({f"{p.scheme}://{p.netloc}" for p in map(urlsplit, login_urls) if p.scheme and p.netloc})
+    if not origins:
+        return _RAW_SECURITY_HEADERS
+    policy = "; ".join(" ".join(["form-action 'self'", *origins]) if part == "form-action 'self'" else part
+                       for part in _CSP_PARTS)
+    return [(name, policy.encode() if name == b"content-security-policy" else value)
+            for name, value in _RAW_SECURITY_HEADERS]
 # Fonts, stylesheets, scripts and images are not documents: the page's own headers govern them
 # (CSP, framing, referrer, permissions, opener). nosniff still matters for them. Each of the 8
 # static files of a first visit was ~470 bytes of headers lighter (DESIGN §5 byte budget). SVG
@@ -60,7 +74,11 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     if message["type"] == "http.response.start":
         headers = list(message.get("headers", ()))
         present = {bytes(name).lower() for name, _value in headers}
-        wanted = _RAW_SECURITY_HEADERS if _document_headers_needed(message, scope) else _RAW_STATIC_HEADERS
+        if _document_headers_needed(message, scope):
+            app = scope.get("litestar_app")
+            wanted = app.state.get("security_headers", _RAW_SECURITY_HEADERS) if app else _RAW_SECURITY_HEADERS
+        else:
+            wanted = _RAW_STATIC_HEADERS
         headers.extend(item for item in wanted if item[0] not in present)
         if _over_https(scope) and _HSTS[0] not in present:
             headers.append(_HSTS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import urllib.request
 
 import psutil
 
@@ -27,15 +28,20 @@ def children(dev: subprocess.Popen) -> dict[str, psutil.Process]:
 
 
 async def test_fsc_dev_restarts_a_crashed_child_and_ctrl_c_stops_everything(db_url, tmp_path):
-    port, sim_port = free_port(), free_port()
+    port, sim_port, oidc_port = free_port(), free_port(), free_port()
     console = tmp_path / "console.log"
-    env = app_env(db_url, FSC_PORT=str(port), FSC_WAREHOUSE_SIM_PORT=str(sim_port), FSC_DATA_DIR=str(tmp_path))
+    env = app_env(db_url, FSC_PORT=str(port), FSC_WAREHOUSE_SIM_PORT=str(sim_port), FSC_DATA_DIR=str(tmp_path),
+                  FSC_DEV_OIDC_PORT=str(oidc_port))
     with console.open("wb") as output:
         dev = subprocess.Popen([sys.executable, "-m", "backend.cli", "dev"], env=env, stdout=output,
                                stderr=subprocess.STDOUT)
     try:
         wait_until_ready(f"http://127.0.0.1:{port}", dev)
         await wait_until(lambda: len(children(dev)) == 3, 15, "three children")
+        # Next to the demo login, a local OpenID provider for the MitID and staff logins.
+        wait_until_ready(f"http://127.0.0.1:{oidc_port}", dev, path="/.well-known/openid-configuration")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login") as login_page:
+            assert 'action="/login/oidc"' in login_page.read().decode()
         first = children(dev)
         first["worker"].send_signal(signal.SIGKILL)
 

@@ -29,6 +29,7 @@ PUBLIC_PATHS = {
     "/login", "/login/demo", "/logout", "/language", "/fsc", "/fsc/login", "/fsc/login/demo", "/fsc/logout",
     "/sw.js", "/manifest.webmanifest", "/offline", "/offline/queued", "/offline/queued/busy", "/healthz", "/readyz",
     "/static/{path:path}", "/notifications/subscriptions/renew", "/tilgaengelighed", "/privatliv",
+    "/login/oidc", "/login/oidc/callback", "/fsc/login/oidc", "/fsc/login/oidc/callback",
 }
 """What anybody may call. A new public route is a decision a reviewer should see: add it here."""
 
