@@ -29,6 +29,7 @@ from backend.web import pwa
 from backend.web.context import RequestContextMiddleware
 from backend.web.deps import provide_db
 from backend.web.errors import exception_handlers
+from backend.web.input_limits import BODY_LIMITS, InputLimitMiddleware
 from backend.web.security import add_security_headers
 from backend.web import static
 
@@ -74,7 +75,10 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             *static.routes,
         ],
         dependencies={"db": Provide(provide_db)},
-        middleware=[RequestContextMiddleware],
+        # Bodies are bounded and checked before anything parses them (backend.web.input_limits);
+        # litestar's own limit stays as a second fence at the same size.
+        middleware=[InputLimitMiddleware, RequestContextMiddleware],
+        request_max_body_size=max(BODY_LIMITS.values()),
         lifespan=[lifespan],
         state=State({"settings": settings}),
         csrf_config=CSRFConfig(

@@ -27,6 +27,7 @@ from backend.i18n import gettext as _
 from backend.seed.demo import demo_citizens
 from backend.web.deps import DB
 from backend.web.templating import render
+from backend.web.input import ascii_int
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -62,7 +63,8 @@ class AuthController(Controller):
         settings = request.app.state.settings
         if not settings.demo_login:
             raise NotFoundException()
-        citizen = await queries.select_demo_citizen(db, int(data.citizen_id)) if data.citizen_id.isdigit() else None
+        citizen_id = ascii_int(data.citizen_id, 1)
+        citizen = await queries.select_demo_citizen(db, citizen_id) if citizen_id else None
         if citizen is None:
             citizens = await demo_citizens(db)
             return render(

@@ -14,7 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromQuery
 
 from backend import i18n
 from backend.audit import log_event
@@ -32,6 +32,7 @@ from backend.push.subscriptions import (
 )
 from backend.web.deps import DB, citizen_required, provide_viewer
 from backend.web.templating import render, see_other
+from backend.web.input import PathId
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -100,7 +101,7 @@ class NotificationsController(Controller):
 
     @post("/subscriptions/{subscription_id:int}/delete", name="push_unsubscribe")
     async def remove(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
-                     subscription_id: FromPath[int]) -> Response:
+                     subscription_id: PathId) -> Response:
         async with db.transaction():
             if not await queries.delete_own_subscription(db, viewer.citizen_id, subscription_id):
                 raise NotFoundException()

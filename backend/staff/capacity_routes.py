@@ -35,6 +35,7 @@ from backend.staff.models import SUPERVISOR, StaffViewer
 from backend.staff.queries import log_staff_event
 from backend.web.deps import DB
 from backend.web.templating import render
+from backend.web.input import ascii_int
 
 WEEKDAY_KEYS = range(7)
 
@@ -55,8 +56,7 @@ def _time(value: str) -> dt.time | None:
 
 
 def _int(value: str, low: int, high: int) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdigit() and low <= int(value) <= high else None
+    return ascii_int(value.strip(), low, high) if isinstance(value, str) else None
 
 
 def parse_schedule(form: Mapping[str, str]) -> tuple[Schedule | None, dict[str, str]]:
