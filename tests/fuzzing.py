@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import hypothesis
 import time
+from collections import Counter
 
 import requests
 import schemathesis
@@ -56,6 +57,7 @@ class Tally:
     server_errors: int = 0
     examples: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    statuses: Counter = field(default_factory=Counter)
 
 
 def _login(client: requests.Session, form_path: str, field_name: str, value: int) -> dict[str, str]:
@@ -73,6 +75,9 @@ def _login(client: requests.Session, form_path: str, field_name: str, value: int
 def identities(client: requests.Session, citizen_id: int, supervisor_id: int, warehouse_secret: str) -> list[Identity]:
     citizen = _login(client, "/login/demo", "citizen_id", citizen_id)
     supervisor = _login(client, "/fsc/login/demo", "staff_id", supervisor_id)
+    for identity, home in ((citizen, "/orders"), (supervisor, "/fsc/queue")):  # really signed in
+        response = client.get(home, cookies=identity["cookies"], allow_redirects=False)
+        assert response.status_code == 200, (home, response.status_code, identity["cookies"])
     client.get("/login", allow_redirects=False)
     anonymous_csrf = client.cookies["fsc_csrf"]  # a valid token without a session
     return [
@@ -84,20 +89,24 @@ def identities(client: requests.Session, citizen_id: int, supervisor_id: int, wa
 
 
 def run(app, client: asgi.ASGIClient, who: list[Identity], examples_per_operation: int, *, seed: int | None = 0,
-        on_case: Callable[[str, int], None] | None = None) -> dict[str, Tally]:
+        partner_factor: int = 20, on_case: Callable[[str, int], None] | None = None) -> dict[str, Tally]:
     """Generate and send cases for every operation as every identity; the tally per identity.
-    ``client`` is ``schemathesis.python.asgi.get_client(app)`` entered (the app's lifespan runs)."""
+    ``client`` is ``schemathesis.python.asgi.get_client(app)`` entered (the app's lifespan runs).
+    The partner has one operation: it gets ``partner_factor`` times the examples, to carry its share."""
     schema = schemathesis.openapi.from_asgi(SCHEMA_PATH, app)
     tallies = {identity.name: Tally() for identity in who}
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # Logging in or out ends the identity's session: those operations go last.
+    operations = sorted((result.ok() for result in schema.get_all_operations()),
+                        key=lambda op: op.path.endswith(("/login/demo", "/logout")))
     for identity in who:
         tally = tallies[identity.name]
         for operation in operations:
             if identity.only_path and operation.path != identity.only_path:
                 continue
             started = time.monotonic()
+            examples = examples_per_operation * (partner_factor if identity.only_path else 1)
             for mode in _modes(operation):
-                _run_operation(operation, mode, identity, client, tally, examples_per_operation, seed)
+                _run_operation(operation, mode, identity, client, tally, examples, seed)
             tally.seconds[f"{operation.method.upper()} {operation.path}"] = round(time.monotonic() - started, 2)
             if on_case:
                 on_case(identity.name, tally.cases)
@@ -126,6 +135,7 @@ def _run_operation(operation, mode, identity: Identity, client, tally: Tally, ex
         response = case.call(session=client, cookies=identity.cookies, headers=identity.headers,
                              auth=identity.auth, allow_redirects=False)
         tally.cases += 1
+        tally.statuses[response.status_code] += 1
         if response.status_code >= 500:
             tally.server_errors += 1
             if len(tally.examples) < 20:
