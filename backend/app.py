@@ -29,7 +29,7 @@ from backend.web import pwa
 from backend.web.context import RequestContextMiddleware
 from backend.web.deps import provide_db
 from backend.web.errors import exception_handlers
-from backend.web.input_limits import BODY_LIMITS, InputLimitMiddleware
+from backend.web.input_limits import BODY_LIMITS, MAX_FIELDS, InputLimitMiddleware
 from backend.web.security import add_security_headers
 from backend.web import static
 
@@ -78,7 +78,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
         # Bodies are bounded and checked before anything parses them (backend.web.input_limits);
         # litestar's own limit stays as a second fence at the same size.
         middleware=[InputLimitMiddleware, RequestContextMiddleware],
-        request_max_body_size=max(BODY_LIMITS.values()),
+        request_max_body_size=max(BODY_LIMITS.values()), multipart_form_part_limit=MAX_FIELDS,
         lifespan=[lifespan],
         state=State({"settings": settings}),
         csrf_config=CSRFConfig(

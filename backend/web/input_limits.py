@@ -21,8 +21,9 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from backend.catalog.labels import N_
 
 FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
 JSON_TYPES = ("application/json", "application/problem+json")
-BODY_LIMITS = {FORM: 64 * 1024, "multipart/form-data": 64 * 1024, "application/json": 64 * 1024}
+BODY_LIMITS = {FORM: 64 * 1024, MULTIPART: 64 * 1024, "application/json": 64 * 1024}
 DEFAULT_BODY_LIMIT = 64 * 1024
 """Our largest real bodies are order forms and warehouse events, a few KB."""
 MAX_FIELDS = 300
@@ -124,6 +125,8 @@ class InputLimitMiddleware:
         body = await self._read(receive, limit)
         if content_type == FORM:
             check_form(body)
+        elif content_type == MULTIPART and b"\x00" in body:  # we take no file uploads, only fields
+            raise BadInput(NUL_CHARACTER)
         elif content_type in JSON_TYPES or content_type.endswith("+json"):
             check_json(body)
         await self.app(scope, _replay(body, receive), send)

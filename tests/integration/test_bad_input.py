@@ -97,7 +97,17 @@ async def test_nul_bytes_in_notes_and_addresses_are_refused(client, db, citizen,
     path = "/delivery/temporary" if "street" in fields else "/delivery/"
     response = await post_form(client, path, fields)
     refused(response, 400)
-    assert "tegn" in response.text  # "… tegn, vi ikke kan gemme"
+    assert "tegn, vi ikke kan gemme" in response.text
+    assert await row_counts(db) == before
+
+
+async def test_nul_in_a_multipart_form_is_refused(client, db, citizen):
+    before = await row_counts(db)
+    response = await client.post("/delivery/", files={"driver_note": (None, "ring\x00på"), "method": (None, "home"),
+                                                      "_csrf_token": (None, await csrf_token(client))},
+                                 headers={"accept-language": "da"}, follow_redirects=False)
+    refused(response, 400)
+    assert "tegn, vi ikke kan gemme" in response.text
     assert await row_counts(db) == before
 
 
