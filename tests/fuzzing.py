@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import hypothesis
+import re
 import time
 from collections import Counter
 
@@ -60,28 +61,35 @@ class Tally:
     statuses: Counter = field(default_factory=Counter)
 
 
-def _login(client: requests.Session, form_path: str, field_name: str, value: int) -> dict[str, str]:
-    """Sign in through the demo login like a browser; returns the cookies and the CSRF header."""
+def page_token(client: requests.Session, path: str, cookies: dict[str, str] | None = None) -> str:
+    """The CSRF token a page carries (its htmx headers), read as a browser would."""
+    page = client.get(path, cookies=cookies, allow_redirects=False)
+    found = re.search(r'"x-csrftoken": "([^"]*)"', page.text)
+    assert found, (path, page.status_code)
+    return found.group(1)
+
+
+def _login(client: requests.Session, form_path: str, field_name: str, value: int, home: str) -> dict:
+    """Sign in through the demo login like a browser; the cookies and the session's CSRF header."""
     client.cookies.clear()
-    client.get(form_path.removesuffix("/demo"), allow_redirects=False)
-    token = client.cookies["fsc_csrf"]
+    token = page_token(client, form_path.removesuffix("/demo"))
     response = client.post(form_path, data={field_name: str(value), "_csrf_token": token}, allow_redirects=False)
     assert response.status_code == 303, (response.status_code, response.text[:300])
     cookies = dict(client.cookies)
     client.cookies.clear()
-    return {"cookies": cookies, "headers": {"x-csrftoken": cookies["fsc_csrf"]}}
+    page = client.get(home, cookies=cookies, allow_redirects=False)
+    assert page.status_code == 200, (home, page.status_code)  # really signed in
+    return {"cookies": cookies, "headers": {"x-csrftoken": page_token(client, home, cookies)}}
 
 
 def identities(client: requests.Session, citizen_id: int, supervisor_id: int, warehouse_secret: str) -> list[Identity]:
-    citizen = _login(client, "/login/demo", "citizen_id", citizen_id)
-    supervisor = _login(client, "/fsc/login/demo", "staff_id", supervisor_id)
-    for identity, home in ((citizen, "/orders"), (supervisor, "/fsc/queue")):  # really signed in
-        response = client.get(home, cookies=identity["cookies"], allow_redirects=False)
-        assert response.status_code == 200, (home, response.status_code, identity["cookies"])
-    client.get("/login", allow_redirects=False)
-    anonymous_csrf = client.cookies["fsc_csrf"]  # a valid token without a session
+    citizen = _login(client, "/login/demo", "citizen_id", citizen_id, "/orders")
+    supervisor = _login(client, "/fsc/login/demo", "staff_id", supervisor_id, "/fsc/queue")
+    anonymous_token = page_token(client, "/login")  # a valid token without a session
+    anonymous_cookies = dict(client.cookies)
+    client.cookies.clear()
     return [
-        Identity("anonymous", {"fsc_csrf": anonymous_csrf}, {"x-csrftoken": anonymous_csrf}),
+        Identity("anonymous", anonymous_cookies, {"x-csrftoken": anonymous_token}),
         Identity("citizen", **citizen),
         Identity("supervisor", **supervisor),
         Identity("partner", auth=PartnerSignature(warehouse_secret), only_path=WEBHOOK_PATH),

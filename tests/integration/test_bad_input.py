@@ -198,3 +198,12 @@ async def test_paths_in_log_lines_are_escaped(client, caplog, monkeypatch):
     messages = [record.getMessage() for record in caplog.records if "forged" in record.getMessage()]
     assert messages and all("\n" not in message for message in messages)
     assert any("\\n2026-11-29 INFO forged" in message for message in messages)
+
+
+@pytest.mark.parametrize("query", [f"/callbacks/?booked={HUGE}", f"/callbacks/?booked={BIG}", "/callbacks/?booked=١",
+                                   f"/callbacks/new?day={HUGE}", "/callbacks/new?day=٢٠٢٦-١١-٣٠",
+                                   "/callbacks/new?day=2026-11-30%00", "/login?next=%00", "/login?next=/%0a/x",
+                                   "/delivery?saved=١", f"/orders/new?x={HUGE}"])
+async def test_odd_query_strings_are_no_server_error(client, citizen, query):
+    response = await client.get(query, follow_redirects=False)
+    assert response.status_code < 500, (response.status_code, response.text[:300])
