@@ -70,8 +70,8 @@ def _headers(scope: Scope) -> dict[bytes, bytes]:
     return {name: value for name, value in scope.get("headers", ())}
 
 
-def _not_ascii(value: bytes | str | None) -> bool:
-    return value is not None and not (value.isascii() if isinstance(value, str) else value.isascii())
+def _not_ascii(value: bytes | None) -> bool:
+    return value is not None and not value.isascii()
 
 
 def _csrf_cookie(cookie_header: bytes | None) -> bytes | None:
