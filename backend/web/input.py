@@ -20,6 +20,8 @@ _ASCII_INT = re.compile(r"-?[0-9]{1,19}", re.ASCII)
 
 PathId = Annotated[int, Parameter(ge=1, le=INT64_MAX)]
 """A path id of a bigint row: anything else is a 400 before the handler runs."""
+SmallPathId = Annotated[int, Parameter(ge=1, le=INT32_MAX)]
+"""A path id of an integer (int4) row, such as staff or pickup_point."""
 
 
 def ascii_digits(text: str, length: int) -> bool:
