@@ -32,6 +32,7 @@ from backend.web.context import RequestContextMiddleware
 from backend.web.csrf import SessionCSRFMiddleware, csrf_secret
 from backend.web.deps import provide_db
 from backend.web.errors import exception_handlers
+from backend.web.input_limits import BODY_LIMITS, MAX_FIELDS, InputLimitMiddleware
 from backend.web.security import add_security_headers, security_headers_for
 from backend.web import static
 
@@ -74,8 +75,11 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             *static.routes,
         ],
         dependencies={"db": Provide(provide_db)},
-        # Outermost first: the session is loaded before the CSRF token bound to it is checked.
-        middleware=[RequestContextMiddleware, SessionCSRFMiddleware],
+        # Outermost first: bodies are bounded and checked before anything parses them
+        # (backend.web.input_limits; litestar's own limit stays as a second fence at the same size),
+        # then the session is loaded, then the CSRF token bound to it is checked.
+        middleware=[InputLimitMiddleware, RequestContextMiddleware, SessionCSRFMiddleware],
+        request_max_body_size=max(BODY_LIMITS.values()), multipart_form_part_limit=MAX_FIELDS,
         lifespan=[lifespan],
         state=State({"settings": settings, "csrf_secret": csrf_secret(settings.secret_key), "oidc": oidc,
                      "security_headers": security_headers_for((settings.oidc_issuer, settings.staff_oidc_issuer))}),

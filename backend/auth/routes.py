@@ -20,6 +20,7 @@ from backend.ratelimit.limiter import enforce, numeric_account
 from backend.seed.demo import demo_citizens
 from backend.web.deps import DB
 from backend.web.templating import render, see_other
+from backend.web.input import ascii_int
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -60,7 +61,8 @@ class AuthController(Controller):
             raise NotFoundException()
         # Per client and per chosen person, before anything is looked up or written.
         await enforce(request, "login", account=numeric_account("citizen", data.citizen_id), conn=db)
-        citizen = await queries.select_demo_citizen(db, int(data.citizen_id)) if data.citizen_id.isdigit() else None
+        citizen_id = ascii_int(data.citizen_id, 1)
+        citizen = await queries.select_demo_citizen(db, citizen_id) if citizen_id else None
         if citizen is None:
             citizens = await demo_citizens(db)
             return render(

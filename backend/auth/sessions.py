@@ -45,7 +45,7 @@ def new_token() -> str:
 
 def token_hash(token: str) -> bytes | None:
     """Hash of a cookie value, or None when the value cannot be one of ours (malformed cookie)."""
-    if not 20 <= len(token) <= 100 or not token.replace("-", "").replace("_", "").isalnum():
+    if not 20 <= len(token) <= 100 or not token.isascii() or not token.replace("-", "").replace("_", "").isalnum():
         return None
     return hashlib.sha256(token.encode("ascii")).digest()
 

@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect
 
 from backend.auth.models import Viewer
@@ -34,6 +34,7 @@ from backend.i18n import gettext as _
 from backend.ratelimit.limiter import limited
 from backend.web.deps import DB, provide_viewer
 from backend.web.templating import render, see_other
+from backend.web.input import PathId
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -140,7 +141,7 @@ class CallbackController(Controller):
 
     @get("/{callback_id:int}/cancel", name="cancel_callback_confirm")
     async def cancel_confirm(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
-                             callback_id: FromPath[int]) -> Response:
+                             callback_id: PathId) -> Response:
         """"Do you want to cancel the call?" (works without JavaScript)."""
         row = await queries.select_own_callback(db, callback_id, viewer.citizen_id)
         if row is None:
@@ -157,7 +158,7 @@ class CallbackController(Controller):
 
     @post("/{callback_id:int}/cancel", name="cancel_callback", guards=[limited("callbacks")])
     async def cancel_callback(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
-                              callback_id: FromPath[int]) -> Response:
+                              callback_id: PathId) -> Response:
         try:
             row = await booking.cancel(db, viewer.citizen_id, callback_id)
         except booking.BookingError as exc:
@@ -179,12 +180,12 @@ class CallbackController(Controller):
         }, status_code=status_code, block="slot_picker" if fragment else None)
 
     @get("/{callback_id:int}/move", name="move_callback_form")
-    async def move_form(self, request: Request, db: DB, viewer: NamedDependency[Viewer], callback_id: FromPath[int],
+    async def move_form(self, request: Request, db: DB, viewer: NamedDependency[Viewer], callback_id: PathId,
                         day: FromQuery[str | None] = None) -> Response:
         return await self._move_page(request, db, viewer, callback_id, day, "", None)
 
     @post("/{callback_id:int}/move", name="move_callback", guards=[limited("callbacks")])
-    async def move_callback(self, request: Request, db: DB, viewer: NamedDependency[Viewer], callback_id: FromPath[int],
+    async def move_callback(self, request: Request, db: DB, viewer: NamedDependency[Viewer], callback_id: PathId,
                             data: Annotated[MoveForm, FORM]) -> Response:
         slot_start = parse_slot(data.slot)
         error = "slot_missing"

@@ -140,7 +140,7 @@ def normalise_phone(raw: str) -> str | None:
     """
     compact = re.sub(r"[\s-]", "", raw)
     compact = _PHONE_PREFIX.sub("", compact, count=1)
-    if not re.fullmatch(r"[2-9]\d{7}", compact):
+    if not re.fullmatch(r"[2-9][0-9]{7}", compact):
         return None
     return "+45 " + " ".join(compact[i:i + 2] for i in range(0, 8, 2))
 
@@ -167,7 +167,7 @@ def parse_closed_days(values: Iterable[str]) -> tuple[MonthDay, ...]:
     days = set()
     for value in values:
         month, _sep, day = value.partition("-")
-        if month.isdigit() and day.isdigit():
+        if month.isascii() and day.isascii() and month.isdigit() and day.isdigit() and len(value) == 5:
             try:
                 dt.date(2024, int(month), int(day))  # a leap year, so 02-29 is allowed
             except ValueError:

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import re
 
-_CPR = re.compile(r"^(\d{6})-?(\d{4})$")
+_CPR = re.compile(r"^([0-9]{6})-?([0-9]{4})$")
 
 
 def normalise_cpr(cpr: str) -> str:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromQuery
 from litestar.response import Redirect
 
 from backend.audit import log_event
@@ -22,6 +21,7 @@ from backend.orders.queries import select_citizen_for_ordering, select_pickup_po
 from backend.orders.service import MAX_NOTE_LENGTH
 from backend.web.deps import DB, local_today, provide_viewer
 from backend.web.templating import render, see_other
+from backend.web.input import INT32_MAX, PathId, ascii_digits, ascii_int
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 MAX_TEMPORARY_DAYS = 366
@@ -71,9 +71,9 @@ class DeliveryController(Controller):
                 raise FormError(_("Choose where the parcel should be delivered."), "method")
             point = None
             if method == "pickup_point":
-                if not point_text.isdigit() or await select_pickup_point(db, int(point_text)) is None:
+                point = ascii_int(point_text, 1, INT32_MAX)
+                if point is None or await select_pickup_point(db, point) is None:
                     raise FormError(_("Choose a pickup point from the list."), "pickup_point_id")
-                point = int(point_text)
             if len(note) > MAX_NOTE_LENGTH:
                 raise FormError(_("The note to the driver can be at most %(count)s characters.") % {"count": MAX_NOTE_LENGTH},
                                 "driver_note")
@@ -94,7 +94,7 @@ class DeliveryController(Controller):
         try:
             if not street or len(street) > 100:
                 raise FormError(_("Enter the street and number."), "street")
-            if not re.fullmatch(r"\d{4}", postcode):
+            if not ascii_digits(postcode, 4):
                 raise FormError(_("Enter a Danish postcode of 4 digits."), "postcode")
             if not city or len(city) > 60:
                 raise FormError(_("Enter the town."), "city")
@@ -116,7 +116,7 @@ class DeliveryController(Controller):
 
     @get("/temporary/{address_id:int}/delete", name="temporary_delete_confirm")
     async def delete_confirm(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
-                             address_id: FromPath[int]) -> Response:
+                             address_id: PathId) -> Response:
         """"Remove this temporary address?" (works without JavaScript)."""
         address = next((a for a in await queries.select_temporary_addresses(db, viewer.citizen_id, local_today())
                         if a["id"] == address_id), None)
@@ -133,7 +133,7 @@ class DeliveryController(Controller):
 
     @post("/temporary/{address_id:int}/delete", name="temporary_delete")
     async def delete_temporary(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
-                               address_id: FromPath[int]) -> Response:
+                               address_id: PathId) -> Response:
         async with db.transaction():
             if not await queries.delete_temporary_address(db, viewer.citizen_id, address_id):
                 raise NotFoundException()

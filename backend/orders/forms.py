@@ -9,6 +9,7 @@ from litestar import Request
 
 from backend.i18n import gettext as _
 from backend.orders.models import DeliveryChoice, DeliveryMethod, LineRequest, OrderRejected
+from backend.web.input import INT32_MAX, ascii_int
 
 KEY_HEADER = "idempotency-key"
 
@@ -29,11 +30,10 @@ def delivery_choice(form: dict[str, Any]) -> DeliveryChoice:
         method = DeliveryMethod(form.get("delivery_method", "home"))
     except ValueError:
         raise OrderRejected(_("Choose where the parcel should be delivered.")) from None
-    point = form.get("pickup_point_id") or ""
-    if method is DeliveryMethod.PICKUP_POINT and not point.isdigit():
+    point = ascii_int(form.get("pickup_point_id") or "", 1, INT32_MAX)
+    if method is DeliveryMethod.PICKUP_POINT and point is None:
         raise OrderRejected(_("Choose a pickup point from the list."))
-    return DeliveryChoice(method, int(point) if point.isdigit() else None,
-                          form.get("leave_at_door") == "1", str(form.get("driver_note", "")))
+    return DeliveryChoice(method, point, form.get("leave_at_door") == "1", str(form.get("driver_note", "")))
 
 
 def requested_lines(form: dict[str, Any]) -> tuple[LineRequest, ...]:
@@ -42,12 +42,11 @@ def requested_lines(form: dict[str, Any]) -> tuple[LineRequest, ...]:
     for name, value in form.items():
         if not name.startswith("packs-"):
             continue
-        grant = name.removeprefix("packs-")
-        text = str(value).strip()
-        if not grant.isdigit() or not text.lstrip("-").isdigit():
-            raise OrderRejected(_("The number of packs must be a whole number from 0 and up."),
-                                grant_id=int(grant) if grant.isdigit() else None)
-        lines.append(LineRequest(int(grant), int(text)))
+        grant = ascii_int(name.removeprefix("packs-"), 1)
+        packs = ascii_int(str(value).strip(), -INT32_MAX, INT32_MAX)
+        if grant is None or packs is None:
+            raise OrderRejected(_("The number of packs must be a whole number from 0 and up."), grant_id=grant)
+        lines.append(LineRequest(grant, packs))
     if not lines:
         raise OrderRejected(_("Choose at least one pack of one product."))
     return tuple(lines)

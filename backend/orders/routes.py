@@ -11,7 +11,7 @@ from litestar.response import Redirect
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import Body
 
 from backend.auth.models import Viewer
 from backend.grants import availability
@@ -30,6 +30,7 @@ from backend.parcels.tracking import tracking
 from backend.ratelimit.limiter import limited
 from backend.web.deps import DB, local_today, provide_viewer
 from backend.web.templating import is_fragment_request, render, see_other
+from backend.web.input import PathId
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 # On an order the server refuses: the translated reason, percent-encoded (UTF-8). The service
@@ -80,8 +81,8 @@ class OrderController(Controller):
             service.check_lines(lines, available)
         except OrderRejected as exc:
             error = exc
-        if not is_fragment_request(request):  # not the live check (a reload, no htmx): the whole form, with the answer
-            return await self._new_order_page(request, db, viewer, form=data, error=error)
+        if not is_fragment_request(request):  # a plain form post (no JavaScript): the whole page
+            return await self._new_order_page(request, db, viewer, form=data, error=error, block=None)
         # An htmx swap (status 200): the error is shown inline; only the check area is rendered.
         return render(request, "order_new.html", {"error": error}, block="basket")
 
@@ -128,11 +129,11 @@ class OrderController(Controller):
         }, block="tracking")
 
     @get("/{order_id:int}", name="order")
-    async def detail(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: FromPath[int]) -> Response:
+    async def detail(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: PathId) -> Response:
         return await self._order_page(request, db, viewer, order_id)
 
     @post("/{order_id:int}/backorder", name="order_backorder")
-    async def backorder(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: FromPath[int],
+    async def backorder(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: PathId,
                         data: Annotated[dict[str, Any], FORM]) -> Response:
         try:
             await service.decide_backorder(db, viewer.citizen_id, order_id, str(data.get("decision", "")),
@@ -144,7 +145,7 @@ class OrderController(Controller):
         return see_other(request, f"/orders/{order_id}")
 
     @post("/{order_id:int}/cancel", name="order_cancel")
-    async def cancel(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: FromPath[int]) -> Response:
+    async def cancel(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: PathId) -> Response:
         try:
             await cancelling.request_cancel(db, viewer.citizen_id, order_id, Actor("citizen", viewer.citizen_id))
         except OrderRejected as exc:
@@ -155,7 +156,7 @@ class OrderController(Controller):
 
     @get("/{order_id:int}/cancel", name="order_cancel_confirm")
     async def cancel_confirm(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
-                             order_id: FromPath[int]) -> Response:
+                             order_id: PathId) -> Response:
         """"Do you want to cancel?" (works without JavaScript); an order that can no longer be
         cancelled goes back to its receipt."""
         order = await queries.select_order(db, viewer.citizen_id, order_id)
@@ -177,7 +178,7 @@ class OrderController(Controller):
     # a GET there goes to the page the form belongs to instead of "page not found".
 
     @get("/{order_id:int}/backorder", name="order_backorder_get")
-    async def backorder_get(self, order_id: FromPath[int]) -> Redirect:
+    async def backorder_get(self, order_id: PathId) -> Redirect:
         return Redirect(f"/orders/{order_id}", status_code=303)
 
     @get("/reorder", name="order_reorder_get")

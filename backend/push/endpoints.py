@@ -73,7 +73,7 @@ def parse_push_hosts(text: str) -> tuple[HostRule, ...]:
             raise PushHostsError(f"FSC_PUSH_HOSTS: {raw.strip()!r} is not a host name (an IP address is not allowed)")
         port = None
         if port_text:
-            if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+            if not (port_text.isascii() and port_text.isdigit()) or len(port_text) > 5 or not 1 <= int(port_text) <= 65535:
                 raise PushHostsError(f"FSC_PUSH_HOSTS: {raw.strip()!r} has no valid port")
             port = int(port_text)
         rules.append(HostRule(name, wildcard, port))

@@ -14,7 +14,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath, FromQuery
+from litestar.openapi.spec import Schema
+from litestar.params import Body, FromQuery
 
 from backend import i18n
 from backend.audit import log_event
@@ -33,6 +34,8 @@ from backend.push.subscriptions import (
 from backend.ratelimit.limiter import enforce, limited
 from backend.web.deps import DB, provide_viewer
 from backend.web.templating import render, see_other
+from backend.web.input import PathId
+from backend.web.openapi_bodies import JSON, body_operation
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -43,6 +46,15 @@ def problem(status: int, message: str) -> Response:
 
 def not_available() -> Response:
     return problem(503, _("Notifications are not available right now."))
+
+
+_KEYS = Schema(type="object", required=["p256dh", "auth"],
+               properties={"p256dh": Schema(type="string"), "auth": Schema(type="string")})
+SUBSCRIPTION = Schema(type="object", required=["endpoint", "keys"],
+                      properties={"endpoint": Schema(type="string", format="uri"), "keys": _KEYS})
+RENEWAL = Schema(type="object", required=["old_endpoint", "old_auth", "endpoint", "keys"],
+                 properties={"old_endpoint": Schema(type="string", format="uri"), "old_auth": Schema(type="string"),
+                             "endpoint": Schema(type="string", format="uri"), "keys": _KEYS})
 
 
 class NotificationsController(Controller):
@@ -73,7 +85,8 @@ class NotificationsController(Controller):
                             action="push_preferences_changed")
         return see_other(request, "/notifications?saved=1")
 
-    @post("/subscriptions", name="push_subscribe", status_code=201, guards=[limited("push_subscribe")])
+    @post("/subscriptions", name="push_subscribe", status_code=201, guards=[limited("push_subscribe")],
+          operation_class=body_operation(JSON, SUBSCRIPTION, "PushSubscription.toJSON()"))
     async def subscribe(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
         """JSON {endpoint, keys: {p256dh, auth}} from PushSubscription.toJSON(); 422 writes nothing.
         Only an allowed push service's address is taken; a citizen has at most FSC_PUSH_MAX_DEVICES
@@ -101,7 +114,7 @@ class NotificationsController(Controller):
 
     @post("/subscriptions/{subscription_id:int}/delete", name="push_unsubscribe")
     async def remove(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
-                     subscription_id: FromPath[int]) -> Response:
+                     subscription_id: PathId) -> Response:
         async with db.transaction():
             if not await queries.delete_own_subscription(db, viewer.citizen_id, subscription_id):
                 raise NotFoundException()
@@ -112,7 +125,8 @@ class NotificationsController(Controller):
 
 # public: the service worker may have no live session; it proves itself by the old subscription's secret.
 @post("/notifications/subscriptions/renew", name="push_renew", status_code=200, opt={"access": "public"},
-      guards=[limited("push_renew", account=False)])
+      guards=[limited("push_renew", account=False)],
+      operation_class=body_operation(JSON, RENEWAL, "The new subscription and the old one's endpoint and auth secret"))
 async def renew(request: Request, db: DB) -> Response:
     """The service worker's ``pushsubscriptionchange``: replace the old endpoint with the new one.
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
 from litestar.response import Redirect
 
 from backend.i18n import gettext as _
@@ -19,6 +18,7 @@ from backend.staff.models import StaffViewer
 from backend.staff.queries import log_staff_event
 from backend.web.deps import DB
 from backend.web.templating import render
+from backend.web.input import PathId
 
 
 class AttentionController(Controller):
@@ -36,7 +36,7 @@ class AttentionController(Controller):
         return render(request, "staff/attention.html", {"items": items}, block=None)
 
     @post("/{attention_id:int}/handled", name="staff_attention_handled")
-    async def handled(self, db: DB, staff: NamedDependency[StaffViewer], attention_id: FromPath[int]) -> Redirect:
+    async def handled(self, db: DB, staff: NamedDependency[StaffViewer], attention_id: PathId) -> Redirect:
         async with db.transaction():
             row = await attention.mark_handled(db, attention_id, staff.staff_id)
             if row is not None:

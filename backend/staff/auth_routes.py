@@ -20,6 +20,7 @@ from backend.staff.models import role_label
 from backend.staff.sessions import STAFF_COOKIE, cleared_staff_cookie, start_staff_session
 from backend.web.deps import DB
 from backend.web.templating import render
+from backend.web.input import INT32_MAX, ascii_int
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 HOME = "/fsc/queue"
@@ -58,7 +59,8 @@ class StaffAuthController(Controller):
         if not settings.demo_login:
             raise NotFoundException()
         await enforce(request, "login", account=numeric_account("staff", data.staff_id), conn=db)
-        member = await queries.select_demo_staff_member(db, int(data.staff_id)) if data.staff_id.isdigit() else None
+        staff_id = ascii_int(data.staff_id, 1, INT32_MAX)
+        member = await queries.select_demo_staff_member(db, staff_id) if staff_id else None
         if member is None:
             members = await queries.select_demo_staff(db)
             return render(request, "staff/login.html", {

@@ -14,7 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import Body
 from litestar.response import Redirect
 
 from backend import jobs
@@ -39,6 +39,7 @@ from backend.staff.phone_orders import phone_order_context
 from backend.staff.queries import log_citizen_view, log_staff_event
 from backend.web.deps import DB, local_today
 from backend.web.templating import render, see_other
+from backend.web.input import PathId, ascii_int
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 OUTCOME_NOTE_MAX = 2000
@@ -100,8 +101,8 @@ class CallController(Controller):
         context = await call_context(db, callback, staff, order_form)
         await log_citizen_view(db, staff.staff_id, callback["citizen_id"], view="call", callback_id=callback_id,
                                reason="callback")
-        placed = request.query_params.get("order", "")
-        placed_order = (await select_order(db, callback["citizen_id"], int(placed))) if placed.isdigit() else None
+        placed = ascii_int(request.query_params.get("order", ""), 1)
+        placed_order = (await select_order(db, callback["citizen_id"], placed)) if placed else None
         return render(request, "staff/call.html",
                       {**context, "form": form or OutcomeForm(), "errors": errors or {}, "order_error": order_error,
                        "placed_order": placed_order},
@@ -109,12 +110,12 @@ class CallController(Controller):
 
     @get("/{callback_id:int}", name="staff_call")
     async def call(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
-                   callback_id: FromPath[int]) -> Response:
+                   callback_id: PathId) -> Response:
         return await self.page(request, db, staff, callback_id)
 
     @post("/{callback_id:int}/outcome", name="staff_outcome")
     async def outcome(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
-                      callback_id: FromPath[int], data: Annotated[OutcomeForm, FORM]) -> Response:
+                      callback_id: PathId, data: Annotated[OutcomeForm, FORM]) -> Response:
         errors = {}
         if data.outcome not in OUTCOMES:
             errors["outcome"] = _("Choose the outcome of the call.")
@@ -145,7 +146,7 @@ class CallController(Controller):
 
     @post("/{callback_id:int}/release", name="staff_release")
     async def release(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
-                      callback_id: FromPath[int]) -> Response:
+                      callback_id: PathId) -> Response:
         async with db.transaction():
             row = await cq.release(db, callback_id, staff.staff_id)
             if row is not None:

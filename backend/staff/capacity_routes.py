@@ -35,6 +35,8 @@ from backend.staff.models import StaffViewer
 from backend.staff.queries import log_staff_event
 from backend.web.deps import DB
 from backend.web.templating import render
+from backend.web.input import ascii_int
+from backend.web.openapi_bodies import FORM, body_operation, text_fields
 
 WEEKDAY_KEYS = range(7)
 
@@ -55,8 +57,7 @@ def _time(value: str) -> dt.time | None:
 
 
 def _int(value: str, low: int, high: int) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdigit() and low <= int(value) <= high else None
+    return ascii_int(value.strip(), low, high) if isinstance(value, str) else None
 
 
 def parse_schedule(form: Mapping[str, str]) -> tuple[Schedule | None, dict[str, str]]:
@@ -96,6 +97,10 @@ def form_values(schedule: Schedule) -> dict[str, str]:
     return values
 
 
+SCHEDULE_FORM = text_fields("slot_minutes", "advisors_per_slot", "confirm",
+                            *(f"{edge}_{weekday}" for weekday in range(7) for edge in ("opens", "closes")))
+
+
 class CapacityController(Controller):
     path = "/fsc"
     opt = {"access": "supervisor"}  # see backend/web/access.py
@@ -118,7 +123,7 @@ class CapacityController(Controller):
         schedule = await callback_queries.select_schedule(db)
         return await self._page(request, db, form_values(schedule), saved=saved)
 
-    @post("/capacity", name="staff_capacity_save")
+    @post("/capacity", name="staff_capacity_save", operation_class=body_operation(FORM, SCHEDULE_FORM))
     async def save(self, request: Request, db: DB, staff: NamedDependency[StaffViewer]) -> Response:
         form = dict((await request.form()).items())
         schedule, errors = parse_schedule(form)
@@ -138,7 +143,8 @@ class CapacityController(Controller):
             return await self._page(request, db, form, affected=exc.affected, status_code=409)
         return Redirect("/fsc/capacity?saved=schedule", status_code=303)
 
-    @post("/capacity/slot", name="staff_slot_capacity")
+    @post("/capacity/slot", name="staff_slot_capacity",
+          operation_class=body_operation(FORM, text_fields("day", "time", "capacity", "confirm")))
     async def slot_capacity(self, request: Request, db: DB, staff: NamedDependency[StaffViewer]) -> Response:
         form = dict((await request.form()).items())
         schedule = await callback_queries.select_schedule(db)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
 
 from backend.i18n import gettext as _
 from backend.staff import member_queries as q
@@ -16,6 +15,7 @@ from backend.staff.guards import provide_staff, staff_required
 from backend.staff.models import SUPERVISOR, StaffViewer, role_label
 from backend.staff.queries import log_staff_event
 from backend.web.deps import DB
+from backend.web.input import SmallPathId
 from backend.web.templating import render, see_other
 
 PAGE = "/fsc/staff"
@@ -33,7 +33,7 @@ class StaffMembersController(Controller):
 
     @post("/{member_id:int}/deactivate", name="staff_deactivate", opt={"access": "supervisor"})
     async def deactivate(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
-                         member_id: FromPath[int]) -> Response:
+                         member_id: SmallPathId) -> Response:
         if member_id == staff.staff_id:
             return see_other(request, PAGE, message=_("You cannot deactivate yourself. Ask another supervisor."))
         async with db.transaction():
@@ -46,7 +46,7 @@ class StaffMembersController(Controller):
 
     @post("/{member_id:int}/reactivate", name="staff_reactivate", opt={"access": "supervisor"})
     async def reactivate(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
-                         member_id: FromPath[int]) -> Response:
+                         member_id: SmallPathId) -> Response:
         async with db.transaction():
             if not await q.set_staff_active(db, member_id, True):
                 return see_other(request, PAGE, message=_("This staff member is unknown or already active."))

@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, FromPath
+from litestar.params import Body
 
 from backend.grants.views import CitizenGrants
 from backend.i18n import gettext as _
@@ -24,6 +24,7 @@ from backend.staff.guards import provide_staff, staff_required
 from backend.staff.models import StaffViewer
 from backend.web.deps import DB, local_today
 from backend.web.templating import see_other
+from backend.web.input import PathId
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -49,7 +50,7 @@ class PhoneOrderController(Controller):
     dependencies = {"staff": Provide(provide_staff, sync_to_thread=False)}
 
     @post("/{callback_id:int}/order", name="staff_phone_order")
-    async def place(self, request: Request, db: DB, staff: NamedDependency[StaffViewer], callback_id: FromPath[int],
+    async def place(self, request: Request, db: DB, staff: NamedDependency[StaffViewer], callback_id: PathId,
                     data: Annotated[dict[str, Any], FORM]) -> Response:
         from backend.staff.call_routes import CallController  # the call view renders errors
 

@@ -14,7 +14,7 @@ from typing import Any
 import asyncpg
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromQuery
 from litestar.response import Redirect
 
 from backend.callbacks.labels import STATUS_BADGES, staff_status_label, topic_label
@@ -27,6 +27,7 @@ from backend.staff.models import StaffViewer
 from backend.staff.queries import log_staff_event
 from backend.web.deps import DB
 from backend.web.templating import is_fragment_request, render
+from backend.web.input import PathId
 
 POLL_SECONDS = 5
 
@@ -91,7 +92,7 @@ class QueueController(Controller):
 
     @post("/callbacks/{callback_id:int}/claim", name="staff_claim")
     async def claim(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
-                    callback_id: FromPath[int]) -> Response:
+                    callback_id: PathId) -> Response:
         async with db.transaction():
             row = await cq.claim(db, callback_id, staff.staff_id)
             if row is not None:

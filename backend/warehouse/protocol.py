@@ -243,12 +243,18 @@ _event_decoder = msgspec.json.Decoder(WarehouseEvent)
 
 def decode_event(body: bytes) -> WarehouseEvent:
     """Decode one webhook body; raises msgspec.DecodeError / ValidationError (see field_errors)."""
-    return _event_decoder.decode(body)
+    try:
+        return _event_decoder.decode(body)
+    except UnicodeDecodeError as exc:  # msgspec lets invalid UTF-8 inside a string through as this
+        raise msgspec.DecodeError(f"invalid UTF-8 at byte {exc.start}") from None
 
 
 def decode(body: bytes, type_: type[Any]) -> Any:
     """Decode a request body into one of the structs above (same errors as ``decode_event``)."""
-    return msgspec.json.decode(body, type=type_)
+    try:
+        return msgspec.json.decode(body, type=type_)
+    except UnicodeDecodeError as exc:
+        raise msgspec.DecodeError(f"invalid UTF-8 at byte {exc.start}") from None
 
 
 def encode(value: msgspec.Struct) -> bytes:

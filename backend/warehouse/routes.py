@@ -36,7 +36,13 @@ class EventOperation(Operation):
             required=True,
             description="One event; `type` is one of: " + ", ".join(EVENT_TYPES) + ". See docs/warehouse-api.md.",
             content={"application/json": OpenAPIMediaType(
-                schema=Schema(type="object", required=["type", "event_id", "order_id", "occurred_at"]),
+                schema=Schema(type="object", required=["type", "event_id", "order_id", "occurred_at"], properties={
+                    "type": Schema(type="string", enum=list(EVENT_TYPES)),
+                    "event_id": Schema(type="string", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$"),
+                    "order_id": Schema(type="integer", minimum=1),
+                    "occurred_at": Schema(type="string", format="date-time"),
+                    "parcel_no": Schema(type="integer", minimum=1, maximum=99),
+                }),
                 examples={name: Example(summary=name, value=value) for name, value in examples.EVENTS.items()},
             )},
         )

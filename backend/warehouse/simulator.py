@@ -47,6 +47,7 @@ from backend.warehouse.protocol import (
 from backend.warehouse.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, SignatureError, verify_headers
 from backend.warehouse.sim_engine import Refusal, Simulator
 from backend.warehouse.sim_outbox import EventOutbox
+from backend.web.input import loggable
 
 log = logging.getLogger("fsc.warehouse_sim")
 
@@ -176,7 +177,7 @@ def problem_response(request: Request, exc: Exception) -> Response[Problem]:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
     if status == 500:
-        log.error("error on %s %s", request.method, request.url.path, exc_info=exc)
+        log.error("error on %s %s", request.method, loggable(request.url.path), exc_info=exc)
     if isinstance(exc, MalformedBody):
         problem = Problem(title="Malformed body", status=422, detail=detail, errors=exc.errors)
     else:

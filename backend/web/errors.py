@@ -18,6 +18,7 @@ from litestar.status_codes import (
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
@@ -28,6 +29,8 @@ from backend.i18n import gettext as _
 from backend.i18n import ngettext
 from backend.ratelimit.limiter import RateLimited
 from backend.web.context import language_for, read_cookies
+from backend.web.input import loggable
+from backend.web.input_limits import BadInput
 from backend.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,8 @@ RETRY_AFTER_S = 5
 
 
 def _messages(status: int) -> tuple[str, str]:
+    if status == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+        return _("The form is too large"), _("The form is too large. Shorten the text and try again.")
     if status == HTTP_404_NOT_FOUND:
         return _("Page not found"), _("We could not find the page you asked for. Check the address, or go to the front page.")
     if status == HTTP_403_FORBIDDEN:
@@ -109,9 +114,10 @@ def _unavailable_headers(request: Request, retry_after: int = RETRY_AFTER_S) -> 
     return headers
 
 
-def _error_page(request: Request, status: int) -> Response:
+def _error_page(request: Request, status: int, message: str | None = None) -> Response:
     with _page_language(request):
-        title, message = _messages(status)
+        title, default_message = _messages(status)
+        message = _(message) if message else default_message  # a BadInput's msgid, translated here
         headers = _unavailable_headers(request) if status == HTTP_503_SERVICE_UNAVAILABLE else None
         if request.url.path.startswith("/api/"):
             return Response({"title": title, "detail": message, "status": status}, status_code=status,
@@ -135,15 +141,16 @@ def login_redirect(request: Request, _exc: NotAuthorizedException) -> Response:
 def http_error(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if status >= 500:
-        log.error("HTTP %s on %s: %s", status, request.url.path, exc.detail)
-    return _error_page(request, status if status >= 400 else HTTP_400_BAD_REQUEST)
+        log.error("HTTP %s on %s: %s", status, loggable(request.url.path), loggable(str(exc.detail)))
+    message = exc.message if isinstance(exc, BadInput) else None
+    return _error_page(request, status if status >= 400 else HTTP_400_BAD_REQUEST, message)
 
 
 def unexpected_error(request: Request, exc: Exception) -> Response:
     if database_unavailable(exc):  # one line per request, not a traceback: the cause is known
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, short_reason(exc))
+        log.warning("database unavailable on %s %s: %s", request.method, loggable(request.url.path), short_reason(exc))
         return _error_page(request, HTTP_503_SERVICE_UNAVAILABLE)
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.exception("unhandled error on %s %s", request.method, loggable(request.url.path), exc_info=exc)
     return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
 
 

@@ -62,6 +62,8 @@ def accepted_encodings(request: Request) -> set[str]:
 
 
 async def _asset_response(request: Request, path: str) -> tuple[bytes, str, dict[str, str]]:
+    if "\x00" in path:  # the file system cannot name it (resolve() would raise ValueError)
+        raise NotFoundException()
     file = (_root / path.lstrip("/")).resolve()
     if not file.is_relative_to(_root) or not file.is_file():
         raise NotFoundException()
