@@ -27,7 +27,7 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from backend.web.context import read_cookies
+from backend.web.context import header, read_cookies
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +80,6 @@ def bound_session_hash(scope: Scope) -> bytes | None:
     return None
 
 
-def _header(scope: Scope, wanted: bytes) -> str | None:
-    for name, value in scope.get("headers", ()):
-        if name == wanted:
-            return value.decode("latin-1")
-    return None
-
-
 def _carries_session(scope: Scope) -> bool:
     cookies = read_cookies(scope)
     return any(cookies.get(name) for name in _SESSION_COOKIES)
@@ -94,10 +87,10 @@ def _carries_session(scope: Scope) -> bool:
 
 def foreign_origin(scope: Scope) -> str | None:
     """The ``Origin`` of a request from another site (None when absent or our own host)."""
-    origin = _header(scope, b"origin")
+    origin = header(scope, b"origin")
     if origin is None:
         return None
-    host = _header(scope, b"host") or ""
+    host = header(scope, b"host") or ""
     try:
         netloc = urlsplit(origin).netloc if origin != "null" else "null"
     except ValueError:
@@ -133,7 +126,7 @@ class SessionCSRFMiddleware:
         if (origin := foreign_origin(scope)) is not None:
             log.warning("refused a %s to %r from a foreign origin %r", scope["method"], scope["path"], origin)
             raise PermissionDeniedException("cross-origin request refused")
-        submitted = _header(scope, CSRF_HEADER)
+        submitted = header(scope, CSRF_HEADER)
         if submitted is None:
             request = litestar_app.request_class(scope=scope, receive=receive)
             if request.content_type[0] in (RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART):
