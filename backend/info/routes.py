@@ -7,6 +7,7 @@ import datetime as dt
 
 from litestar import Request, Response, get
 
+from backend.info.help import help_page
 from backend.web.templating import render
 
 STATEMENT_PUBLISHED = dt.date(2026, 11, 29)
@@ -23,4 +24,4 @@ async def privacy(request: Request) -> Response:
     return render(request, "info/privacy.html", block=None)
 
 
-routes = [accessibility_statement, privacy]
+routes = [accessibility_statement, privacy, help_page]

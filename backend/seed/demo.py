@@ -389,6 +389,19 @@ async def _seed_participation(conn: asyncpg.Connection, today: dt.date) -> None:
             raise LookupError(f"unknown municipality code {code} in the demo participation list")
 
 
+async def _seed_contacts(conn: asyncpg.Connection) -> None:
+    """Made-up contacts for grant questions (example.dk-style addresses under .example, reserved for
+    examples; phone numbers 70 00 plus the municipality code)."""
+    rows = await conn.fetch("SELECT id, code, name FROM authority WHERE kind = 'municipality' AND participates")
+    table = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", " ": "-"})
+    await conn.executemany(
+        """UPDATE authority SET contact_name = $2, contact_phone = $3, contact_email = $4, contact_url = $5,
+                  contact_updated_at = now() WHERE id = $1""",
+        [(r["id"], f"{r['name']} Kommune, Hjælpemidler", f"70 00 {r['code'] // 100:02d} {r['code'] % 100:02d}",
+          f"hjaelpemidler@{r['name'].lower().translate(table)}.example",
+          f"https://www.{r['name'].lower().translate(table)}.example/hjaelpemidler") for r in rows])
+
+
 async def _seed_catalogue(conn: asyncpg.Connection) -> dict[str, tuple[int, int]]:
     """Insert manufacturers and products; return product key -> (product id, pack size)."""
     await conn.executemany(
@@ -527,6 +540,7 @@ async def seed_demo(conn: asyncpg.Connection, cpr_key: str, today: dt.date | Non
         if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM citizen)"):
             return False
         await _seed_participation(conn, today)
+        await _seed_contacts(conn)
         products = await _seed_catalogue(conn)
         authorities = {r["code"]: r for r in await conn.fetch("SELECT id, code, region_id, go_live FROM authority")}
         citizen_ids = await _seed_citizens(conn, cpr_key, today, authorities)

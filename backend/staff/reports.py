@@ -30,6 +30,7 @@ ACTION_LABELS = {
     "staff_logout": N_("Logged out"),
     "staff_deactivated": N_("Deactivated a staff member"),
     "staff_reactivated": N_("Reactivated a staff member"),
+    "authority_contact_changed": N_("Changed a municipality's contact"),
 }
 
 

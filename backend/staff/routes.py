@@ -1,6 +1,7 @@
 """All staff console controllers, for create_app."""
 
 from backend.staff.attention_routes import AttentionController
+from backend.staff.authority_routes import AuthorityContactsController
 from backend.staff.auth_routes import StaffAuthController
 from backend.staff.call_routes import CallController
 from backend.staff.phone_orders import PhoneOrderController
@@ -12,4 +13,4 @@ from backend.staff.reports import ReportsController
 
 STAFF_CONTROLLERS = (StaffAuthController, QueueController, CallController, PhoneOrderController, CapacityController,
                      ReportsController, AttentionController, StaffMembersController,
-                     StaffOidcController)
+                     StaffOidcController, AuthorityContactsController)

@@ -72,7 +72,8 @@ async def citizen_pages(db, base: str) -> list[str]:
                                 local_today())).order_id
     return ["/", "/orders", f"/orders/{delivered}", f"/orders/{placed}", "/orders/new", "/delivery",
             "/notifications", "/callbacks", "/callbacks/new", f"/orders/{placed}/cancel",
-            f"/callbacks/{callback}/cancel", f"/delivery/temporary/{address}/delete", "/tilgaengelighed", "/privatliv"]
+            f"/callbacks/{callback}/cancel", f"/delivery/temporary/{address}/delete", "/tilgaengelighed", "/privatliv",
+            "/hjaelp"]
 
 
 async def assert_no_violations(page, where: str) -> None:
@@ -203,7 +204,7 @@ async def test_the_statement_and_privacy_page_signed_out_in_english_at_320_px(li
     page = await context.new_page()
     await page.goto(live_server + "/login")
     for link, heading in (("Accessibility statement", "Accessibility statement"),
-                          ("Privacy and cookies", "How we handle your data")):
+                          ("Privacy and cookies", "How we handle your data"), ("Help and contact", "Help and contact")):
         await page.get_by_role("contentinfo").get_by_role("link", name=link).click()
         await page.get_by_role("heading", level=1, name=heading).wait_for()
         assert await page.evaluate(TOO_SMALL) == [], link

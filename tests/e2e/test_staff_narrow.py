@@ -13,6 +13,7 @@ from backend.seed.demo import MAIN_DEMO_CPR
 async def test_staff_pages_fit_320_px_and_their_tables_scroll_in_focusable_regions(live_server, browser, db):
     citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
     await book_directly(db, citizen, await free_slot(db))
+    aarhus = await db.fetchval("SELECT id FROM authority WHERE name = 'Aarhus'")
     for size in ({"width": 320, "height": 640}, {"width": 360, "height": 740}):
         context = await browser.new_context(viewport=size, locale="da-DK")
         page = await context.new_page()
@@ -22,7 +23,9 @@ async def test_staff_pages_fit_320_px_and_their_tables_scroll_in_focusable_regio
         await page.get_by_role("button", name="Tag").first.click()
         await page.wait_for_url("**/fsc/callbacks/*")
         call_view = page.url.removeprefix(live_server)
-        for path in ("/fsc/queue", call_view, "/fsc/capacity", "/fsc/reports", "/fsc/orders/attention"):
+        pages = ("/fsc/queue", call_view, "/fsc/capacity", "/fsc/reports", "/fsc/orders/attention", "/fsc/staff",
+                 "/fsc/authorities", f"/fsc/authorities?edit={aarhus}")
+        for path in pages:
             await page.goto(live_server + path)
             where = f"{path} at {size['width']} px"
             assert await page.evaluate("document.documentElement.scrollWidth") <= size["width"], where

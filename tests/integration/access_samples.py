@@ -55,6 +55,7 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
     move_to = slot_value(await free_slot(db, day_index=4))
     # A staff member the matrix does not log in as (the supervisor may deactivate and reactivate them).
     member_id = await db.fetchval("SELECT id FROM staff WHERE name = 'Maria Lind'")
+    authority_id = await db.fetchval("SELECT municipality_id FROM citizen WHERE id = $1", a)
     return Samples(
         citizen_a=a, citizen_b=b, a_name=await db.fetchval("SELECT name FROM citizen WHERE id = $1", a),
         order_id=order_id,
@@ -65,12 +66,14 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             "{subscription_id:int}": str(subscription_id),
             "{attention_id:int}": str(attention_id),
             "{member_id:int}": str(member_id),
+            "{authority_id:int}": str(authority_id),
             "{path:path}": "css/app.css",
             "{path:str}": "no-such-document",
         },
         forms={
             ("POST", "/orders/{order_id:int}/backorder"): {"decision": "wait"},
             ("POST", "/callbacks/{callback_id:int}/move"): {"slot": move_to},
+            ("POST", "/fsc/authorities/{authority_id:int}/contact"): {"name": "Matrix", "phone": "70 00 00 01"},
         },
     )
 

@@ -28,7 +28,7 @@ def test_every_route_in_the_app_declares_who_may_use_it():
 PUBLIC_PATHS = {
     "/login", "/login/demo", "/logout", "/language", "/fsc", "/fsc/login", "/fsc/login/demo", "/fsc/logout",
     "/sw.js", "/manifest.webmanifest", "/offline", "/offline/queued", "/offline/queued/busy", "/healthz", "/readyz",
-    "/static/{path:path}", "/notifications/subscriptions/renew", "/tilgaengelighed", "/privatliv",
+    "/static/{path:path}", "/notifications/subscriptions/renew", "/tilgaengelighed", "/privatliv", "/hjaelp",
     "/login/oidc", "/login/oidc/callback", "/fsc/login/oidc", "/fsc/login/oidc/callback",
 }
 """What anybody may call. A new public route is a decision a reviewer should see: add it here."""
