@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
+from litestar.exceptions import NotFoundException
 from litestar.response import Redirect
 
 from backend import i18n
@@ -76,6 +77,23 @@ def build_providers(settings: Settings) -> OidcProviders:
 
 def providers(request: Request) -> OidcProviders:
     return request.app.state.oidc
+
+
+def provider_for(request: Request, kind: LoginKind) -> OidcProvider:
+    """The provider of this kind of login; 404 when that login is not configured."""
+    provider = getattr(providers(request), kind.purpose)
+    if provider is None:
+        raise NotFoundException()
+    return provider
+
+
+async def start(request: Request, kind: LoginKind, next_path: str, remember: bool = False) -> Response:
+    """The login button: off to the provider, or a page saying why not (e.g. it is down)."""
+    provider = provider_for(request, kind)
+    try:
+        return await begin(request, provider, kind, next_path, remember)
+    except LoginFailed as failure:
+        return problem_page(request, kind, failure)
 
 
 def redirect_uri(request: Request, kind: LoginKind) -> str:

@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromQuery
 from litestar.response import Redirect
 
-from backend.audit import log_event
 from backend.auth import oidc_flow, queries
 from backend.auth.oidc import LoginFailed
 from backend.auth.routes import safe_next
@@ -53,20 +52,12 @@ def person_from_claims(settings: Settings, claims: dict[str, Any]) -> tuple[byte
 class CitizenOidcController(Controller):
     @get("/login/oidc", name="oidc_login", opt={"access": "public"})
     async def start(self, request: Request, next: FromQuery[str] = "/", remember: FromQuery[str] = "") -> Response:
-        provider = oidc_flow.providers(request).citizen
-        if provider is None:
-            raise NotFoundException()
-        try:
-            return await oidc_flow.begin(request, provider, oidc_flow.CITIZEN, safe_next(next), remember == "1")
-        except LoginFailed as failure:
-            return oidc_flow.problem_page(request, oidc_flow.CITIZEN, failure)
+        return await oidc_flow.start(request, oidc_flow.CITIZEN, safe_next(next), remember == "1")
 
     @get("/login/oidc/callback", name="oidc_callback", opt={"access": "public"},
          guards=[limited("login", account=False)])
     async def callback(self, request: Request, db: DB) -> Response:
-        provider = oidc_flow.providers(request).citizen
-        if provider is None:
-            raise NotFoundException()
+        provider = oidc_flow.provider_for(request, oidc_flow.CITIZEN)
         settings: Settings = request.app.state.settings
         try:
             claims, pending = await oidc_flow.finish(request, provider, oidc_flow.CITIZEN)

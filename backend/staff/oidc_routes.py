@@ -12,7 +12,6 @@ from typing import Any
 
 import asyncpg
 from litestar import Controller, Request, Response, get
-from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.response import Redirect
 
@@ -58,20 +57,12 @@ class StaffOidcController(Controller):
 
     @get("/login/oidc", name="staff_oidc_login", opt={"access": "public"})
     async def start(self, request: Request, next: FromQuery[str] = HOME) -> Response:
-        provider = oidc_flow.providers(request).staff
-        if provider is None:
-            raise NotFoundException()
-        try:
-            return await oidc_flow.begin(request, provider, oidc_flow.STAFF, staff_next(next))
-        except LoginFailed as failure:
-            return oidc_flow.problem_page(request, oidc_flow.STAFF, failure)
+        return await oidc_flow.start(request, oidc_flow.STAFF, staff_next(next))
 
     @get("/login/oidc/callback", name="staff_oidc_callback", opt={"access": "public"},
          guards=[limited("login", account=False)])
     async def callback(self, request: Request, db: DB) -> Response:
-        provider = oidc_flow.providers(request).staff
-        if provider is None:
-            raise NotFoundException()
+        provider = oidc_flow.provider_for(request, oidc_flow.STAFF)
         settings: Settings = request.app.state.settings
         try:
             claims, pending = await oidc_flow.finish(request, provider, oidc_flow.STAFF)
