@@ -12,24 +12,15 @@ TOPIC_LABELS = {
     "other": N_("Something else"),
 }
 
-# What the citizen sees.
+# One word per status, the same for the citizen and for FSC staff: when a citizen on the phone
+# reads out what their page says, the advisor's screen says the same.
 STATUS_LABELS = {
     "waiting": N_("Booked"),
-    "in_progress": N_("We are calling you"),
-    "no_answer": N_("We could not reach you – we will try again"),
-    "failed": N_("We could not reach you"),
+    "in_progress": N_("In progress"),
+    "no_answer": N_("No answer – we will try again"),
+    "failed": N_("Not reached"),
     "done": N_("Done"),
     "cancelled": N_("Cancelled"),
-}
-
-# What FSC staff see in the queue.
-STAFF_STATUS_LABELS = {
-    "waiting": N_("Waiting"),
-    "in_progress": N_("In progress"),
-    "no_answer": N_("No answer"),
-    "failed": N_("Not reached (3 tries)"),
-    "done": N_("Completed"),
-    "cancelled": N_("Cancelled by the citizen"),
 }
 
 STATUS_BADGES = {
@@ -70,10 +61,6 @@ def topic_label(key: str) -> str:
 
 def status_label(key: str) -> str:
     return gettext(STATUS_LABELS.get(key, key))
-
-
-def staff_status_label(key: str) -> str:
-    return gettext(STAFF_STATUS_LABELS.get(key, key))
 
 
 def outcome_label(key: str | None) -> str:

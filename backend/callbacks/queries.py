@@ -86,7 +86,8 @@ async def insert_callback(
 
 async def select_citizen_callbacks(conn: asyncpg.Connection, citizen_id: int) -> list[asyncpg.Record]:
     return await conn.fetch(
-        """SELECT id, slot_start, topic, phone, note, status, attempts, updated_at
+        """SELECT id, slot_start, topic, phone, note, status, attempts, updated_at, citizen_summary,
+                  (SELECT split_part(s.name, ' ', 1) FROM staff s WHERE s.id = callback.claimed_by) AS advisor_first_name
              FROM callback WHERE citizen_id = $1
             ORDER BY slot_start DESC, id DESC
             LIMIT 50""",

@@ -23,9 +23,9 @@ from backend.callbacks.labels import (
     OUTCOME_LABELS,
     STATUS_BADGES,
     outcome_label,
-    staff_status_label,
     topic_label,
 )
+from backend.callbacks.labels import status_label as callback_status_label
 from backend.callbacks.rules import CLAIMABLE_STATUSES, MAX_ATTEMPTS, OUTCOMES, after_no_answer
 from backend.grants.views import load_citizen_grants
 from backend.orders.queries import select_order, select_pickup_points, select_temporary_address
@@ -43,6 +43,7 @@ from backend.web.input import PathId, ascii_int
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 OUTCOME_NOTE_MAX = 2000
+SUMMARY_MAX = 1000
 
 
 def outcome_saved_message(status: str) -> str:
@@ -57,10 +58,11 @@ def outcome_saved_message(status: str) -> str:
 class OutcomeForm(msgspec.Struct):
     outcome: str = ""
     note: str = ""
+    summary: str = ""
 
 
 def callback_view(row: asyncpg.Record) -> dict[str, Any]:
-    return {**dict(row), "topic_label": topic_label(row["topic"]), "status_label": staff_status_label(row["status"]),
+    return {**dict(row), "topic_label": topic_label(row["topic"]), "status_label": callback_status_label(row["status"]),
             "badge": STATUS_BADGES[row["status"]], "outcome_label": outcome_label(row["outcome"])}
 
 
@@ -121,6 +123,8 @@ class CallController(Controller):
             errors["outcome"] = _("Choose the outcome of the call.")
         if len(data.note.strip()) > OUTCOME_NOTE_MAX:
             errors["note"] = _("The note can be at most 2000 characters long.")
+        if len(data.summary.strip()) > SUMMARY_MAX:
+            errors["summary"] = _("The summary for the citizen can be at most 1000 characters long.")
         if not errors:
             async with db.transaction():
                 tries = await cq.lock_attempts(db, callback_id)
@@ -128,7 +132,8 @@ class CallController(Controller):
                 if tries is not None and data.outcome == "no_answer":
                     status, attempts = after_no_answer(tries)
                 row = await cq.record_outcome(db, callback_id, staff.staff_id, status=status, attempts=attempts,
-                                              outcome=data.outcome, note=data.note.strip())
+                                              outcome=data.outcome, note=data.note.strip(),
+                                              summary=data.summary.strip())
                 if row is not None:
                     await log_staff_event(db, staff.staff_id, "callback_outcome", citizen_id=row["citizen_id"],
                                           detail={"callback_id": callback_id, "outcome": data.outcome,

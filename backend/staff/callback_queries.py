@@ -11,7 +11,7 @@ from backend.callbacks.rules import CLAIMABLE_STATUSES, OPEN_STATUSES
 
 _CALLBACK_COLUMNS = """c.id, c.citizen_id, c.slot_start, c.topic, c.phone, c.note, c.status, c.attempts,
                        c.claimed_by, c.claimed_at, c.outcome, c.outcome_note, c.version, c.created_at,
-                       c.updated_at"""
+                       c.updated_at, c.citizen_summary"""
 
 
 async def select_queue(conn: asyncpg.Connection, since: dt.datetime) -> list[asyncpg.Record]:
@@ -59,19 +59,20 @@ async def lock_attempts(conn: asyncpg.Connection, callback_id: int) -> int | Non
 
 async def record_outcome(
     conn: asyncpg.Connection, callback_id: int, staff_id: int, *, status: str, attempts: int | None,
-    outcome: str, note: str,
+    outcome: str, note: str, summary: str = "",
 ) -> asyncpg.Record | None:
     """Close (or, after no answer, re-queue) a request the staff member has; None if they do not have it.
     A re-queued request ('no_answer') is nobody's; a closed one keeps who handled it."""
     return await conn.fetchrow(
         """UPDATE callback
               SET status = $3, attempts = coalesce($4, attempts), outcome = $5, outcome_note = $6,
+                  citizen_summary = CASE WHEN $3 = 'done' THEN nullif($7, '') END,
                   claimed_by = CASE WHEN $3 = 'no_answer' THEN NULL ELSE claimed_by END,
                   claimed_at = CASE WHEN $3 = 'no_answer' THEN NULL ELSE claimed_at END,
                   updated_at = now()
             WHERE id = $1 AND status = 'in_progress' AND claimed_by = $2
            RETURNING id, citizen_id, status, attempts""",
-        callback_id, staff_id, status, attempts, outcome, note,
+        callback_id, staff_id, status, attempts, outcome, note, summary,
     )
 
 

@@ -17,7 +17,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Redirect
 
-from backend.callbacks.labels import STATUS_BADGES, staff_status_label, topic_label
+from backend.callbacks.labels import STATUS_BADGES, status_label, topic_label
 from backend.callbacks.rules import CLAIMABLE_STATUSES, MAX_ATTEMPTS, TZ
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
@@ -40,7 +40,7 @@ def queue_row(row: asyncpg.Record, staff: StaffViewer, now: dt.datetime) -> dict
     return {
         **dict(row),
         "topic_label": topic_label(row["topic"]),
-        "status_label": staff_status_label(row["status"]),
+        "status_label": status_label(row["status"]),
         "badge": STATUS_BADGES[row["status"]],
         "claimable": row["status"] in CLAIMABLE_STATUSES,
         "mine": row["claimed_by"] == staff.staff_id and row["status"] == "in_progress",

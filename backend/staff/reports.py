@@ -6,7 +6,7 @@ import datetime as dt
 
 from litestar import Controller, Request, Response, get
 
-from backend.callbacks.labels import outcome_label, staff_status_label
+from backend.callbacks.labels import outcome_label, status_label
 from backend.callbacks.rules import TZ
 from backend.catalog.labels import N_
 from backend.i18n import gettext as _
@@ -41,7 +41,7 @@ class ReportsController(Controller):
     @get("/reports", name="staff_reports")
     async def reports(self, request: Request, db: DB) -> Response:
         since = dt.datetime.combine(dt.datetime.now(TZ).date() - dt.timedelta(days=REPORT_DAYS), dt.time(), TZ)
-        report = [{"status": staff_status_label(r["status"]), "outcome": outcome_label(r["outcome"]), "n": r["n"]}
+        report = [{"status": status_label(r["status"]), "outcome": outcome_label(r["outcome"]), "n": r["n"]}
                   for r in await q.select_report(db, since)]
         log = [{**dict(r), "action_label": _(ACTION_LABELS.get(r["action"], r["action"]))}
                for r in await select_access_log(db)]

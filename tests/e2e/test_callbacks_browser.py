@@ -83,7 +83,7 @@ async def test_citizen_books_advisor_sees_it_live_claims_and_closes_it(live_serv
     await row.wait_for(timeout=15_000)
     assert await advisor.evaluate("window.stillTheSamePage === true")
     await expect(row).to_contain_text(name)
-    await expect(row.get_by_test_id("status")).to_have_text("Venter")
+    await expect(row.get_by_test_id("status")).to_have_text("Bestilt")
     await assert_accessible(advisor)
 
     # Take it, see the citizen's context, record the outcome.
@@ -95,7 +95,7 @@ async def test_citizen_books_advisor_sees_it_live_claims_and_closes_it(live_serv
     await advisor.get_by_label("Note (kun for FSC)").fill("Anbefalet tætningsring.")
     await advisor.get_by_role("button", name="Gem resultatet").click()
     await advisor.get_by_role("heading", level=1, name="Opkaldskø").wait_for()
-    await expect(advisor.locator(f"#request-{callback}").get_by_test_id("status")).to_have_text("Afsluttet")
+    await expect(advisor.locator(f"#request-{callback}").get_by_test_id("status")).to_have_text("Gennemført")
     await expect(advisor.locator(f"#request-{callback}").get_by_test_id("advisor")).to_have_text("Anne Holm")
 
     # The citizen sees that the call is done.
