@@ -80,6 +80,10 @@ class QueueController(Controller):
                     since: FromQuery[str | None] = None) -> Response:
         context = await queue_context(db, staff)
         fragment = is_fragment_request(request)
+        if not fragment:  # the queue names citizens and their topics: each page view is in the access log, polls are not
+            await log_staff_event(db, staff.staff_id, "staff_viewed_queue",
+                                  detail={"requests": len(context["rows"]),
+                                          "citizens": len({r["citizen_id"] for r in context["rows"]})})
         if fragment and since == context["version"]:
             return Response(b"", status_code=204, headers={"Cache-Control": "no-store", "Vary": "HX-Request, Cookie"})
         announcement = None

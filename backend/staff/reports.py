@@ -11,7 +11,7 @@ from backend.callbacks.rules import TZ
 from backend.catalog.labels import N_
 from backend.i18n import gettext as _
 from backend.staff import capacity_queries as q
-from backend.staff.queries import select_access_log
+from backend.staff.queries import log_staff_event, select_access_log
 from backend.web.deps import DB
 from backend.web.templating import render
 
@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "staff_logout": N_("Logged out"),
     "staff_deactivated": N_("Deactivated a staff member"),
     "staff_reactivated": N_("Reactivated a staff member"),
+    "staff_viewed_queue": N_("Viewed the queue of callback requests"),
+    "staff_viewed_reports": N_("Viewed the reports and the access log"),
     "authority_contact_changed": N_("Changed a municipality's contact"),
 }
 
@@ -43,6 +45,7 @@ class ReportsController(Controller):
         since = dt.datetime.combine(dt.datetime.now(TZ).date() - dt.timedelta(days=REPORT_DAYS), dt.time(), TZ)
         report = [{"status": status_label(r["status"]), "outcome": outcome_label(r["outcome"]), "n": r["n"]}
                   for r in await q.select_report(db, since)]
+        await log_staff_event(db, request.scope["state"]["staff"].staff_id, "staff_viewed_reports")
         log = [{**dict(r), "action_label": _(ACTION_LABELS.get(r["action"], r["action"]))}
                for r in await select_access_log(db)]
         return render(request, "staff/reports.html", {"report": report, "log": log, "days": REPORT_DAYS},

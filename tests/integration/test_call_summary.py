@@ -49,3 +49,22 @@ async def test_no_answer_keeps_no_summary(client, db):
     await post(client, f"/fsc/callbacks/{callback}/claim")
     await post(client, f"/fsc/callbacks/{callback}/outcome", outcome="no_answer", summary=SUMMARY)
     assert await db.fetchval("SELECT citizen_summary FROM callback WHERE id = $1", callback) is None
+
+
+async def test_the_queue_and_the_reports_are_in_the_access_log_once_per_page_view(client, db):
+    """Issue 15 §1: the queue names citizens and their topics, the reports hold the access log:
+    both are staff views of personal data. A page view is logged; the queue's polls are not."""
+    citizen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
+    await book_directly(db, citizen, await free_slot(db))
+    supervisor = await staff_id(db, "Peter Vang")
+    await staff_login(client, supervisor)  # lands on the queue: one view
+    page = (await client.get("/fsc/queue")).text
+    version = re.search(r'data-version="([0-9a-f]+)"', page).group(1)
+    for _ in range(3):  # the live queue's polls
+        poll = await client.get(f"/fsc/queue?since={version}", headers={"HX-Request": "true"})
+        assert poll.status_code == 204
+    await client.get("/fsc/reports")
+    views = await db.fetch("SELECT action, detail FROM audit_log WHERE actor_kind = 'staff' AND actor_id = $1 "
+                           "AND action LIKE 'staff_viewed_%' ORDER BY id", supervisor)
+    assert [v["action"] for v in views] == ["staff_viewed_queue", "staff_viewed_reports"]
+    assert views[0]["detail"]["requests"] >= 1 and views[0]["detail"]["citizens"] >= 1
