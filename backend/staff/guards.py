@@ -25,7 +25,8 @@ def staff_required(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], 
     """
     allowed = roles or ROLES
 
-    async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:  # async: see citizen_required
+    # async: litestar runs a plain function guard in a worker thread (a thread hop per request).
+    async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
         staff = current_staff(connection)
         if staff is None:
             if connection.scope.get("state", {}).get("viewer") is not None or SESSION_COOKIE in connection.cookies:

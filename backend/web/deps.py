@@ -11,7 +11,6 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
-from litestar.handlers.base import BaseRouteHandler
 
 from backend.auth.models import Viewer
 from backend.db.pool import discard_if_broken
@@ -56,12 +55,3 @@ def provide_viewer(request: ASGIConnection, db: DB) -> Viewer:  # noqa: ARG001
     if viewer is None:
         raise NotAuthorizedException()
     return viewer
-
-
-async def citizen_required(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
-    """Guard: deny unless a citizen is signed in (deny by default).
-
-    Guards are ``async def``: litestar runs a plain function guard in a worker thread, a thread
-    hop on every request for a dictionary lookup."""
-    if connection.scope.get("state", {}).get("viewer") is None:
-        raise NotAuthorizedException()
