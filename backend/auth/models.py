@@ -12,6 +12,20 @@ class Viewer(msgspec.Struct, frozen=True):
     citizen_id: int
     name: str
     language: str
+    # Who is acting: the citizen themself (the defaults), or a helper with power of attorney
+    # (actor_kind "relative", actor_id = their person id, scopes = what the power allows).
+    actor_kind: str = "citizen"
+    actor_id: int | None = None
+    scopes: frozenset[str] | None = None
+
+    @property
+    def actor(self) -> tuple[str, int]:
+        """(kind, id) for the audit log and ``placed_by``: who did it, not whose data it is."""
+        return self.actor_kind, self.actor_id if self.actor_id is not None else self.citizen_id
+
+    @property
+    def is_helper(self) -> bool:
+        return self.actor_kind != "citizen"
 
 
 class SignedInPerson(msgspec.Struct, frozen=True):
