@@ -5,27 +5,33 @@ from __future__ import annotations
 
 import asyncpg
 
-# Who: a helper (person) or a staff member, by the kind the audit row names. Only three keys of
-# the detail JSON are read; the rest (notes, other ids) never leaves the database.
+# The citizen's rows first (audit_log_citizen_idx walks them newest first, so a page stops after
+# its rows), then who: a helper (person) or a staff member, by the kind the audit row names. Only
+# three keys of the detail JSON are read; the rest (notes, other ids) never leaves the database.
 _LOG = """
-SELECT a.id, a.at, a.actor_kind, a.action,
-       a.detail->>'reason' AS reason, a.detail->>'order_id' AS order_id, a.detail->>'callback_id' AS callback_id,
+SELECT a.id, a.at, a.actor_kind, a.action, a.reason, a.order_id, a.callback_id,
        coalesce(st.name, p.name) AS actor_name, st.role AS staff_role
-  FROM audit_log a
+  FROM (SELECT id, at, actor_kind, actor_id, action, detail->>'reason' AS reason,
+               detail->>'order_id' AS order_id, detail->>'callback_id' AS callback_id
+          FROM audit_log
+         WHERE citizen_id = $1 AND actor_kind IN ('relative', 'staff')
+         ORDER BY at DESC, id DESC
+         {page}) a
   LEFT JOIN staff st ON a.actor_kind = 'staff' AND st.id = a.actor_id
   LEFT JOIN person p ON a.actor_kind = 'relative' AND p.id = a.actor_id
- WHERE a.citizen_id = $1 AND a.actor_kind IN ('relative', 'staff')
  ORDER BY a.at DESC, a.id DESC
 """
+_LOG_PAGE = _LOG.format(page="LIMIT $2 OFFSET $3")
+_LOG_ALL = _LOG.format(page="")
 
 
 async def select_log_page(conn: asyncpg.Connection, citizen_id: int, limit: int, offset: int) -> list[asyncpg.Record]:
-    """What helpers and staff did with or saw of the citizen's data, newest first (audit_log_citizen_idx)."""
-    return await conn.fetch(_LOG + " LIMIT $2 OFFSET $3", citizen_id, limit, offset)
+    """What helpers and staff did with or saw of the citizen's data, newest first."""
+    return await conn.fetch(_LOG_PAGE, citizen_id, limit, offset)
 
 
 async def select_log(conn: asyncpg.Connection, citizen_id: int) -> list[asyncpg.Record]:
-    return await conn.fetch(_LOG, citizen_id)
+    return await conn.fetch(_LOG_ALL, citizen_id)
 
 
 async def select_profile(conn: asyncpg.Connection, citizen_id: int) -> asyncpg.Record | None:
