@@ -12,6 +12,7 @@ from playwright.async_api import expect
 from backend.seed.demo import MAIN_DEMO_CPR
 from tests.conftest import citizen_id_by_cpr
 from tests.e2e.test_citizen_home import assert_accessible
+from tests.e2e.test_first_screen import TOO_SMALL
 from tests.integration.log_helpers import helper_did, make_helper, staff_did
 
 NARROW = {"width": 360, "height": 780}
@@ -44,6 +45,7 @@ async def test_the_citizen_reads_the_log_pages_back_and_downloads_their_data(liv
     await expect(entries.first).to_contain_text("Hvorfor: Du ringede til Fælles Service Center")
     await assert_accessible(page)
     assert await page.evaluate("document.documentElement.scrollWidth") <= NARROW["width"]
+    assert await page.evaluate(TOO_SMALL) == []  # touch targets of at least 44 px
 
     await page.get_by_role("link", name="Ældre").click()
     await page.get_by_role("heading", level=2, name="Side 2").wait_for()
