@@ -60,7 +60,7 @@ def page_url(number: int) -> str:
     return "/hvem-har-set" if number == 1 else f"/hvem-har-set?side={number}"
 
 
-@get("/hvem-har-set", name="citizen_log", opt={"access": "citizen"}, dependencies=VIEWER, include_in_schema=False)
+@get("/hvem-har-set", name="citizen_log", opt={"access": "citizen"}, dependencies=VIEWER)
 async def citizen_log(request: Request, db: DB, viewer: NamedDependency[Viewer],
                       side: FromQuery[str | None] = None) -> Response:
     own_data_only(viewer)
@@ -75,8 +75,7 @@ async def citizen_log(request: Request, db: DB, viewer: NamedDependency[Viewer],
     }, status_code=404 if beyond_the_end else 200, block=None)
 
 
-@get("/mine-data.json", name="citizen_data_export", opt={"access": "citizen"}, dependencies=VIEWER,
-     include_in_schema=False)
+@get("/mine-data.json", name="citizen_data_export", opt={"access": "citizen"}, dependencies=VIEWER)
 async def citizen_data_export(db: DB, viewer: NamedDependency[Viewer]) -> Response:
     own_data_only(viewer)
     now = dt.datetime.now(COPENHAGEN)
