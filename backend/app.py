@@ -20,6 +20,7 @@ from backend.db.migrate import check_schema
 from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
 from backend.info import routes as info_routes
+from backend.transparency import routes as transparency_routes
 from backend.delivery.routes import DeliveryController
 from backend.orders.routes import OrderController
 from backend.push import routes as push_routes
@@ -72,6 +73,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             *STAFF_CONTROLLERS,
             *pwa.routes,
             *info_routes.routes,
+            *transparency_routes.routes,
             *static.routes,
         ],
         dependencies={"db": Provide(provide_db)},

@@ -73,7 +73,7 @@ async def citizen_pages(db, base: str) -> list[str]:
     return ["/", "/orders", f"/orders/{delivered}", f"/orders/{placed}", "/orders/new", "/delivery",
             "/notifications", "/callbacks", "/callbacks/new", f"/orders/{placed}/cancel",
             f"/callbacks/{callback}/cancel", f"/delivery/temporary/{address}/delete", "/tilgaengelighed", "/privatliv",
-            "/hjaelp"]
+            "/hjaelp", "/hvem-har-set"]
 
 
 async def assert_no_violations(page, where: str) -> None:

@@ -24,7 +24,7 @@ from tests.integration.test_staff import staff_id, staff_login
 # product, manufacturer, pickup_point, opening hours, settings) may be read whole.
 GROWING = {
     "audit_log", "backorder", "callback", "callback_slot", "citizen", "delivery_preference", "grant_",
-    "grant_allocation", "order_", "order_line", "parcel", "push_delivery", "push_preference",
+    "grant_allocation", "order_", "order_line", "parcel", "person", "push_delivery", "push_preference",
     "push_subscription", "rate_limit", "reminder_sent", "session", "staff_session", "temporary_address", "warehouse_event",
 }
 EXPLAINABLE = re.compile(r"^\s*(SELECT|WITH|INSERT|UPDATE|DELETE)\b", re.I)
@@ -49,6 +49,9 @@ async def recorded_journey(db_url: str, db: asyncpg.Connection) -> list[tuple[st
             assert (await client.get(url)).status_code == 200, url
         cancelled = await client.post(f"{receipt}/cancel", data={"_csrf_token": csrf}, follow_redirects=False)
         assert cancelled.status_code == 303, cancelled.text
+        # The citizen's log (audit_log_citizen_idx) and the download of all their data.
+        for url in ("/hvem-har-set", "/hvem-har-set?side=2", "/mine-data.json"):
+            assert (await client.get(url)).status_code in (200, 404), url
 
         await staff_login(client, await staff_id(db, "Anne Holm"))
         assert (await client.get("/fsc/queue")).status_code == 200
