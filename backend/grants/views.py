@@ -9,7 +9,7 @@ import asyncpg
 import msgspec
 
 from backend.catalog.labels import AREA_LABELS, area_label, category_label, quantity, unit_label
-from backend.grants.availability import Availability, GrantAvailability, load
+from backend.grants.availability import Availability, GrantAvailability, GrantRow, load
 from backend.grants.rules import Balance, GrantStatus, Orderable
 from backend.i18n import format_date, format_number, gettext as _, ngettext
 
@@ -75,7 +75,7 @@ def orderable_text(grant: GrantAvailability) -> str:
     return text
 
 
-def replaced_text(row, today: dt.date) -> str:
+def replaced_text(row: GrantRow, today: dt.date) -> str:
     """When the product leaves (or has left) the catalogue's range: since when, and its successor."""
     if row.product_valid_to is None:
         return ""

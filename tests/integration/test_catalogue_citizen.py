@@ -169,3 +169,13 @@ async def test_an_order_line_keeps_the_contract_price_of_its_day(client, db):
                      [line["product_id"] for line in lines])
     kept = await db.fetch("SELECT price_oere FROM order_line WHERE order_id = $1 ORDER BY product_id", order_id)
     assert [r["price_oere"] for r in kept] == [line["price_oere"] for line in sorted(lines, key=lambda r: r["product_id"])]
+
+
+async def test_a_writer_that_leaves_the_price_out_gets_the_price_of_the_day(db):
+    from tests.factories import make_citizen, make_grant, make_order, make_product
+
+    citizen = await make_citizen(db, "Pris Uden", "0101701234")
+    product = await make_product(db, "Prispose")
+    grant = await make_grant(db, citizen, product, 90, local_today() - dt.timedelta(days=5))
+    order_id = await make_order(db, citizen, grant, product, 1, 30, local_today())
+    assert await db.fetchval("SELECT price_oere FROM order_line WHERE order_id = $1", order_id) == 50000

@@ -44,10 +44,9 @@ ALTER TABLE order_line ALTER COLUMN price_oere SET NOT NULL,
 
 CREATE FUNCTION order_line_price_at_order() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.price_oere IS NULL THEN
-        SELECT price_oere INTO NEW.price_oere FROM product WHERE id = NEW.product_id;
-    END IF;
+    SELECT price_oere INTO NEW.price_oere FROM product WHERE id = NEW.product_id;
     RETURN NEW;
 END $$;
+-- WHEN: the function is not even called for lines that carry their price (the order paths).
 CREATE TRIGGER order_line_price_default BEFORE INSERT ON order_line
-    FOR EACH ROW EXECUTE FUNCTION order_line_price_at_order();
+    FOR EACH ROW WHEN (NEW.price_oere IS NULL) EXECUTE FUNCTION order_line_price_at_order();
