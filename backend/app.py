@@ -16,6 +16,7 @@ from backend.auth.oidc_flow import build_providers
 from backend.auth.oidc_routes import CitizenOidcController
 from backend.auth.routes import AuthController
 from backend.callbacks.routes import CallbackController
+from backend.catalog.routes import CatalogueController, product_picture
 from backend.db.migrate import check_schema
 from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
@@ -26,6 +27,7 @@ from backend.orders.routes import OrderController
 from backend.push import routes as push_routes
 from backend.warehouse.routes import WarehouseEventsController
 from backend.settings import Settings, load_settings
+from backend.staff.go_live_routes import GoLiveController
 from backend.staff.routes import STAFF_CONTROLLERS
 from backend.web import pwa
 from backend.web.access import PUBLIC, access_guard, declare_automatic_options
@@ -71,6 +73,9 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             CitizenOidcController,
             CallbackController,
             *STAFF_CONTROLLERS,
+            CatalogueController,
+            GoLiveController,
+            product_picture,
             *pwa.routes,
             *info_routes.routes,
             *transparency_routes.routes,

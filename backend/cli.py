@@ -1,4 +1,5 @@
-"""``fsc`` console script: dev, serve, worker, warehouse-sim, migrate, seed, build-assets, vapid-keys."""
+"""``fsc`` console script: dev, serve, worker, warehouse-sim, migrate, seed, import-catalogue, build-assets,
+vapid-keys."""
 
 from __future__ import annotations
 
@@ -133,6 +134,35 @@ def cmd_vapid_keys(_args: argparse.Namespace) -> None:
     print(f"FSC_VAPID_PUBLIC_KEY={public}")
 
 
+def cmd_import_catalogue(args: argparse.Namespace) -> None:
+    """Import the tender's product list (all lines or none); every bad line is printed with its number."""
+    settings = _settings()
+    from backend.catalog.catalogue_import import ImportRefused, directory_pictures, import_catalogue, refusal_texts
+    from backend.db.pool import connect
+    from backend.i18n import current_language
+
+    path = Path(args.file)
+    if not path.is_file():
+        _fail(f"no such file: {path}")
+    current_language.set(args.language)
+
+    async def run() -> None:
+        conn = await connect(_database_url(settings))
+        try:
+            from backend.web.deps import local_today
+
+            result = await import_catalogue(conn, path.read_bytes(), directory_pictures(args.pictures or path.parent),
+                                            local_today())
+        except ImportRefused as refused:
+            summary, lines = refusal_texts(refused)
+            _fail("\n".join([summary, *(f"line {number}: {reason}" for number, reason in lines)]))
+        finally:
+            await conn.close()
+        print(f"imported: {result.added} added, {result.updated} updated, {result.pictures} pictures")
+
+    asyncio.run(run())
+
+
 DEV_SECRETS = ("FSC_SECRET_KEY", "FSC_CPR_KEY", "FSC_WAREHOUSE_SECRET")
 
 
@@ -218,6 +248,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], str]] = {
     "warehouse-sim": (cmd_warehouse_sim, "run the warehouse simulator (plays the partner: pick lists in, events out)"),
     "migrate": (cmd_migrate, "apply database migrations and load reference data"),
     "seed": (cmd_seed, "load demo data into an empty database (after migrating)"),
+    "import-catalogue": (cmd_import_catalogue, "import the tender's product list (CSV; all lines or none)"),
     "i18n-update": (cmd_i18n_update, "extract UI texts and update the da/en catalogs (keeps translations)"),
     "build-assets": (cmd_build_assets, "copy front-end packages from node_modules into pwa/static/vendor"),
     "vapid-keys": (cmd_vapid_keys, "print a new Web Push (VAPID) key pair for FSC_VAPID_PRIVATE_KEY/PUBLIC_KEY"),
@@ -231,6 +262,10 @@ def main(argv: list[str] | None = None) -> None:
         command = sub.add_parser(name, help=help_text)
         if name in ("dev", "serve", "warehouse-sim"):
             command.add_argument("--port", type=int, default=None)
+        if name == "import-catalogue":
+            command.add_argument("file", help="the CSV file (UTF-8; columns in docs/catalogue-import.md)")
+            command.add_argument("--pictures", default=None, help="folder with the pictures (default: the CSV's)")
+            command.add_argument("--language", choices=("da", "en"), default="da", help="language of the errors")
         if name == "serve":
             command.add_argument("--host", default=None)
             command.add_argument("--workers", type=int, default=None)

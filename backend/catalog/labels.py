@@ -28,6 +28,12 @@ CATEGORY_LABELS = {
     "belt": N_("Belt"),
     "night_drainage_bag": N_("Night drainage bag"),
     "deodorant": N_("Deodorant"),
+    # urology
+    "catheter_intermittent": N_("Intermittent catheter"),
+    "catheter_indwelling": N_("Indwelling catheter"),
+    "urine_leg_bag": N_("Urine leg bag"),
+    "urine_night_bag": N_("Urine night bag"),
+    "urisheath": N_("Urisheath"),
 }
 
 # Singular and plural, so that it says "1 tube" and "3 tubes" (in Danish "1 tube", "3 tuber").
@@ -46,6 +52,10 @@ AREA_LABELS = {
     "diabetes": N_("Diabetes"),
     "ernaering": N_("Clinical nutrition"),
 }
+
+
+def area_label(key: str) -> str:
+    return gettext(AREA_LABELS.get(key, key))
 
 
 def category_label(key: str) -> str:

@@ -43,6 +43,7 @@ SHOW_EXPIRED_DAYS = 60
 CITIZEN_FOR_ORDERING_SQL = """
 SELECT c.id, c.name, c.street, c.postcode, c.city, c.stoma_since,
        a.participates, a.go_live, a.rules, a.name AS municipality,
+       a.contact_name AS municipality_contact_name, a.contact_phone AS municipality_contact_phone,
        coalesce(p.method, 'home') AS pref_method, p.pickup_point_id AS pref_pickup_point_id,
        coalesce(p.leave_at_door_allowed, false) AS leave_at_door_allowed,
        coalesce(p.driver_note, '') AS pref_driver_note,
@@ -70,12 +71,14 @@ _GRANTS_SQL = f"""
 SELECT g.id, g.product_id, g.quantity_per_period, g.period_days, g.valid_from, g.valid_to,
        p.name AS product_name, p.item_no, p.hmi_no, p.category, p.pack_size, p.unit,
        m.name AS manufacturer, payer.name AS payer_name,
+       p.area_code, p.picture_etag, p.valid_to AS product_valid_to, successor.name AS successor_name,
        coalesce(u.starts, '{{}}') AS usage_days, coalesce(u.pieces, '{{}}') AS usage_pieces,
        lo.packs AS last_packs
   FROM grant_ g
   JOIN product p ON p.id = g.product_id
   JOIN manufacturer m ON m.id = p.manufacturer_id
   JOIN authority payer ON payer.id = g.payer_id
+  LEFT JOIN product successor ON successor.id = p.successor_id
   LEFT JOIN LATERAL (
         SELECT array_agg(per_period.period_start) AS starts, array_agg(per_period.pieces) AS pieces
           FROM (SELECT a.period_start, sum(a.pieces)::int AS pieces
@@ -118,6 +121,10 @@ class GrantRow(msgspec.Struct, frozen=True):
     usage_days: list[dt.date]
     usage_pieces: list[int]
     last_packs: int | None
+    area_code: str = "stomi"
+    picture_etag: str | None = None         # the product's small picture (None: the placeholder)
+    product_valid_to: dt.date | None = None  # the product's last day in the catalogue's range
+    successor_name: str | None = None       # the product named to replace it when it leaves the range
 
     @property
     def terms(self) -> GrantTerms:

@@ -34,6 +34,7 @@ async def home_values(conn: asyncpg.Connection, citizen_id: int, today: dt.date)
     return {
         "citizen": citizen,
         "grants": loaded.grants,
+        "areas": loaded.by_area(),  # grouped under area headings when there is more than one
         "gate": available.gate.value,
         "one_tap": loaded.one_tap(),
         "refusal": available.refusal(),  # shown when the one tap offers nothing; the tap says the same

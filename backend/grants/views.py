@@ -8,8 +8,8 @@ import datetime as dt
 import asyncpg
 import msgspec
 
-from backend.catalog.labels import category_label, quantity, unit_label
-from backend.grants.availability import Availability, GrantAvailability, load
+from backend.catalog.labels import AREA_LABELS, area_label, category_label, quantity, unit_label
+from backend.grants.availability import Availability, GrantAvailability, GrantRow, load
 from backend.grants.rules import Balance, GrantStatus, Orderable
 from backend.i18n import format_date, format_number, gettext as _, ngettext
 
@@ -31,6 +31,7 @@ class GrantTexts(msgspec.Struct, frozen=True):
     next_period: str    # date more can be ordered from ("" when the grant ends first)
     expiry: str         # last valid day ("" when valid until further notice)
     renew: str          # "Contact your municipality before …" when the grant ends soon, else ""
+    replaced: str = ""  # "… leaves the range … replaced by …" when the product leaves the catalogue's range
 
 
 class GrantView(msgspec.Struct, frozen=True):
@@ -51,6 +52,8 @@ class GrantView(msgspec.Struct, frozen=True):
     usual_packs: int  # what the one tap orders
     reason: str       # plain-language reason when nothing can be ordered now
     texts: GrantTexts
+    area_code: str = "stomi"
+    picture_url: str = ""  # the product's small picture ("" : the placeholder)
 
 
 def orderable_text(grant: GrantAvailability) -> str:
@@ -72,7 +75,21 @@ def orderable_text(grant: GrantAvailability) -> str:
     return text
 
 
-def grant_texts(grant: GrantAvailability, unit_key: str) -> GrantTexts:
+def replaced_text(row: GrantRow, today: dt.date) -> str:
+    """When the product leaves (or has left) the catalogue's range: since when, and its successor."""
+    if row.product_valid_to is None:
+        return ""
+    if row.product_valid_to < today:
+        if row.successor_name:
+            return _("This product has left the range. It is replaced by %(name)s.") % {"name": row.successor_name}
+        return _("This product has left the range. Contact your municipality about a replacement.")
+    if row.successor_name:
+        return _("This product leaves the range after %(date)s. It is replaced by %(name)s.") % {
+            "date": format_date(row.product_valid_to), "name": row.successor_name}
+    return ""
+
+
+def grant_texts(grant: GrantAvailability, unit_key: str, today: dt.date | None = None) -> GrantTexts:
     """The card's sentences; units agree with their numbers ("1 tube", "3 tuber")."""
     b, row = grant.balance, grant.grant
     active = b.status is GrantStatus.ACTIVE
@@ -103,10 +120,11 @@ def grant_texts(grant: GrantAvailability, unit_key: str) -> GrantTexts:
         expiry=format_date(b.expires_on) if b.expires_on else "",
         renew=(_("Contact your municipality before %(date)s to have it renewed.") % {"date": format_date(b.expires_on)}
                if b.expires_soon and b.expires_on else ""),
+        replaced=replaced_text(row, today) if today is not None else "",
     )
 
 
-def grant_view(grant: GrantAvailability) -> GrantView:
+def grant_view(grant: GrantAvailability, today: dt.date | None = None) -> GrantView:
     row = grant.grant
     unit = unit_label(row.unit)
     return GrantView(
@@ -114,7 +132,8 @@ def grant_view(grant: GrantAvailability) -> GrantView:
         category=category_label(row.category), item_no=row.item_no, hmi_no=row.hmi_no,
         pack_size=row.pack_size, unit=unit, period_days=row.period_days, payer_name=row.payer_name,
         balance=grant.balance, limit=grant.limit, usual_packs=grant.usual_packs, reason=grant.reason,
-        texts=grant_texts(grant, row.unit),
+        texts=grant_texts(grant, row.unit, today), area_code=row.area_code,
+        picture_url=f"/products/{row.product_id}/picture?v={row.picture_etag}" if row.picture_etag else "",
     )
 
 
@@ -129,6 +148,16 @@ class CitizenGrants(msgspec.Struct, frozen=True):
         """The usual basket the one tap orders, as the home page offers it."""
         return [grant for grant in self.grants if grant.usual_packs > 0]
 
+    def by_area(self) -> list[tuple[str, list[GrantView]]]:
+        """(translated area heading, its grants) in the areas' order; the home page groups by area
+        only when there is more than one."""
+        groups: dict[str, list[GrantView]] = {}
+        for grant in self.grants:
+            groups.setdefault(grant.area_code, []).append(grant)
+        order = list(AREA_LABELS)
+        return [(area_label(code), groups[code])
+                for code in sorted(groups, key=lambda c: order.index(c) if c in order else len(order))]
+
     def orderable(self) -> list[GrantView]:
         """The grants an order form lists: those that have not ended."""
         return [grant for grant in self.grants if grant.balance.status is not GrantStatus.EXPIRED]
@@ -139,4 +168,4 @@ async def load_citizen_grants(conn: asyncpg.Connection, citizen_id: int, today: 
     citizen, available = await load(conn, citizen_id, today)
     if citizen is None or available is None:
         return None
-    return CitizenGrants(citizen, available, [grant_view(grant) for grant in available.grants])
+    return CitizenGrants(citizen, available, [grant_view(grant, today) for grant in available.grants])

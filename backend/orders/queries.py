@@ -76,7 +76,8 @@ async def select_pickup_points(conn: asyncpg.Connection) -> list[asyncpg.Record]
 
 async def insert_order(conn: asyncpg.Connection, order: dict[str, object], *,
                        lines: list[tuple[int, int, int, int]], allocations: list[tuple[int, dt.date, int]]) -> int:
-    """The order row, its lines (grant_id, product_id, packs, pieces) and its grant allocations
+    """The order row, its lines (grant_id, product_id, packs, pieces; the contract price of the day is
+    recorded on each line) and its grant allocations
     (grant_id, period_start, pieces) in one statement; returns the order id."""
     columns = list(order)
     n = len(columns)
@@ -85,10 +86,11 @@ async def insert_order(conn: asyncpg.Connection, order: dict[str, object], *,
     allocation_columns = list(zip(*allocations, strict=True)) if allocations else [(), (), ()]
     return await conn.fetchval(
         f"""WITH o AS (INSERT INTO order_ ({', '.join(columns)}) VALUES ({placeholders}) RETURNING id),
-                l AS (INSERT INTO order_line (order_id, grant_id, product_id, packs, pieces)
-                      SELECT o.id, x.grant_id, x.product_id, x.packs, x.pieces
+                l AS (INSERT INTO order_line (order_id, grant_id, product_id, packs, pieces, price_oere)
+                      SELECT o.id, x.grant_id, x.product_id, x.packs, x.pieces, p.price_oere
                         FROM o, unnest(${n + 1}::bigint[], ${n + 2}::int[], ${n + 3}::int[], ${n + 4}::int[])
-                                AS x (grant_id, product_id, packs, pieces)),
+                                AS x (grant_id, product_id, packs, pieces)
+                        JOIN product p ON p.id = x.product_id),  -- the contract price at order time
                 a AS (INSERT INTO grant_allocation (order_id, grant_id, period_start, pieces)
                       SELECT o.id, y.grant_id, y.period_start, y.pieces
                         FROM o, unnest(${n + 5}::bigint[], ${n + 6}::date[], ${n + 7}::int[])

@@ -22,6 +22,7 @@ from backend.calendar_dk import add_working_days
 from backend.citizens.cpr import cpr_hash
 from backend.orders.queries import ALLOCATE_BY_ORDER_DATE
 from backend.parcels.queries import PARCELS_FOR_ORDERS
+from backend.seed.catalogue import seed_catalogue_extras
 from backend.seed.staff import seed_staff
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -547,6 +548,7 @@ async def seed_demo(conn: asyncpg.Connection, cpr_key: str, today: dt.date | Non
         grants = await _seed_grants(conn, today, citizen_ids, products, authorities)
         await _seed_orders(conn, today, citizen_ids, grants, authorities)
         await _seed_delivery(conn, today, citizen_ids)
+        await seed_catalogue_extras(conn, cpr_key, today)
         await seed_staff(conn, cpr_key, today)
     return True
 

@@ -26,6 +26,9 @@ JSON_TYPES = ("application/json", "application/problem+json")
 BODY_LIMITS = {FORM: 64 * 1024, MULTIPART: 64 * 1024, "application/json": 64 * 1024}
 DEFAULT_BODY_LIMIT = 64 * 1024
 """Our largest real bodies are order forms and warehouse events, a few KB."""
+UPLOAD_LIMITS = {"/fsc/catalogue": 24 * 1024 * 1024}
+"""Pages that take files (multipart, supervisors only): a larger body, binary content allowed.
+The catalogue: a CSV of at most 5 MB and its product pictures (backend/catalog/)."""
 MAX_FIELDS = 300
 MAX_JSON_DEPTH = 32
 CSRF_COOKIE = "fsc_csrf"
@@ -116,7 +119,8 @@ class InputLimitMiddleware:
         if _not_ascii(_csrf_cookie(headers.get(b"cookie"))) or _not_ascii(headers.get(b"x-csrftoken")):
             raise PermissionDeniedException()
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower().decode("latin-1")
-        limit = BODY_LIMITS.get(content_type, DEFAULT_BODY_LIMIT)
+        upload_limit = UPLOAD_LIMITS.get(scope["path"].rstrip("/")) if content_type == MULTIPART else None
+        limit = upload_limit or BODY_LIMITS.get(content_type, DEFAULT_BODY_LIMIT)
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or len(declared) > 15):
             raise BadInput(MALFORMED)
@@ -125,7 +129,7 @@ class InputLimitMiddleware:
         body = await self._read(receive, limit)
         if content_type == FORM:
             check_form(body)
-        elif content_type == MULTIPART and b"\x00" in body:  # we take no file uploads, only fields
+        elif content_type == MULTIPART and upload_limit is None and b"\x00" in body:  # no files: fields only
             raise BadInput(NUL_CHARACTER)
         elif content_type in JSON_TYPES or content_type.endswith("+json"):
             check_json(body)

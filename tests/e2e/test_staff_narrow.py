@@ -24,7 +24,8 @@ async def test_staff_pages_fit_320_px_and_their_tables_scroll_in_focusable_regio
         await page.wait_for_url("**/fsc/callbacks/*")
         call_view = page.url.removeprefix(live_server)
         pages = ("/fsc/queue", call_view, "/fsc/capacity", "/fsc/reports", "/fsc/orders/attention", "/fsc/staff",
-                 "/fsc/authorities", f"/fsc/authorities?edit={aarhus}")
+                 "/fsc/authorities", f"/fsc/authorities?edit={aarhus}", "/fsc/catalogue", "/fsc/go-live",
+                 f"/fsc/go-live?edit={aarhus}")
         for path in pages:
             await page.goto(live_server + path)
             where = f"{path} at {size['width']} px"

@@ -67,6 +67,7 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             "{attention_id:int}": str(attention_id),
             "{member_id:int}": str(member_id),
             "{authority_id:int}": str(authority_id),
+            "{product_id:int}": str(await db.fetchval("SELECT min(product_id) FROM product_picture")),
             "{path:path}": "css/app.css",
             "{path:str}": "no-such-document",
         },
@@ -74,6 +75,8 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             ("POST", "/orders/{order_id:int}/backorder"): {"decision": "wait"},
             ("POST", "/callbacks/{callback_id:int}/move"): {"slot": move_to},
             ("POST", "/fsc/authorities/{authority_id:int}/contact"): {"name": "Matrix", "phone": "70 00 00 01"},
+            # A's municipality stays live (a go-live date in the past).
+            ("POST", "/fsc/go-live/{authority_id:int}"): {"participates": "yes", "go_live": "2024-01-01"},
         },
     )
 

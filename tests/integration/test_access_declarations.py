@@ -30,6 +30,7 @@ PUBLIC_PATHS = {
     "/sw.js", "/manifest.webmanifest", "/offline", "/offline/queued", "/offline/queued/busy", "/healthz", "/readyz",
     "/static/{path:path}", "/notifications/subscriptions/renew", "/tilgaengelighed", "/privatliv", "/hjaelp",
     "/login/oidc", "/login/oidc/callback", "/fsc/login/oidc", "/fsc/login/oidc/callback",
+    "/products/{product_id:int}/picture",
 }
 """What anybody may call. A new public route is a decision a reviewer should see: add it here."""
 
