@@ -10,7 +10,7 @@ from backend.app import create_app
 from backend.callbacks.rules import TZ, slot_value
 from backend.db.pool import connect, create_pool
 from backend.seed.demo import MAIN_DEMO_CPR
-from backend.staff import callback_queries as cq
+from backend.callbacks import staff_queries as cq
 from backend.housekeeping import housekeeping
 from tests.conftest import citizen_id_by_cpr, csrf_token, login, make_settings, page_csrf_token
 from tests.integration.callback_helpers import book_directly, booking_form, counts, free_slot, new_citizens

@@ -10,7 +10,7 @@ from backend.callbacks.labels import outcome_label, status_label
 from backend.callbacks.rules import TZ
 from backend.catalog.labels import N_
 from backend.i18n import gettext as _
-from backend.staff import capacity_queries as q
+from backend.callbacks import capacity_queries as q
 from backend.staff.queries import log_staff_event, select_access_log
 from backend.web.deps import DB
 from backend.web.templating import render
