@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
@@ -69,6 +70,8 @@ class CallController(Controller):
         callback = await cq.select_callback(db, callback_id)
         if callback is None:
             raise NotFoundException()
+        if not data.topic and callback["topic"]:  # a booked callback has its topic already; the form may change it
+            data = msgspec.structs.replace(data, topic=callback["topic"])
         errors = outcome_errors(data, callback["kind"])
         if errors:
             return await call_page(request, db, staff, callback_id, form=data, errors=errors, status_code=422)

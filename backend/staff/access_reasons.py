@@ -28,3 +28,8 @@ def parse_reason(value: str | None) -> str | None:
 
 def reason_choices() -> dict[str, str]:
     return {key: gettext(label) for key, label in REASON_LABELS.items()}
+
+
+def reason_label(key: str | None) -> str:
+    """The reason as the access log shows it ("" when none was given)."""
+    return gettext(REASON_LABELS[key]) if key in REASON_LABELS else ""

@@ -67,6 +67,7 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             "{attention_id:int}": str(attention_id),
             "{member_id:int}": str(member_id),
             "{authority_id:int}": str(authority_id),
+            "{citizen_id:int}": str(a),
             "{path:path}": "css/app.css",
             "{path:str}": "no-such-document",
         },

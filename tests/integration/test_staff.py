@@ -255,10 +255,10 @@ async def test_reports_show_the_access_log(client, db):
     callback = await db.fetchval("SELECT min(id) FROM callback WHERE status = 'waiting'")
     anne, peter = await staff_id(db, "Anne Holm"), await staff_id(db, "Peter Vang")
     await staff_login(client, anne)
-    await client.get(f"/fsc/callbacks/{callback}")
+    await client.get(f"/fsc/callbacks/{callback}?reason=callback")
     client.cookies.clear()
     await staff_login(client, peter)
     page = (await client.get("/fsc/reports")).text
     assert "Adgangslog" in page
     assert re.search(rf"Anne Holm</td>\s*<td>Så borgerens oplysninger</td>\s*<td>[^<]+</td>\s*"
-                     rf"<td>Henvendelse {callback}</td>", page)
+                     rf"<td>Henvendelse {callback} · Et tilbagekald</td>", page)
