@@ -55,9 +55,7 @@ def looks_like_cpr(text: str) -> bool:
 def parse_search(text: str) -> tuple[Search | None, str | None]:
     """(the search, None) or (None, error code): 'too_short', 'use_cpr_form', 'not_a_number'."""
     text = text.strip()[:MAX_LENGTH]
-    if len(text) < MIN_LETTERS:
-        return None, "too_short"
-    if _NUMBER.match(text):
+    if _NUMBER.match(text) and any(ch.isdigit() for ch in text):  # order numbers may be 1 digit long
         if looks_like_cpr(text):
             return None, "use_cpr_form"
         digits = re.sub(r"[^0-9]", "", text)
