@@ -94,3 +94,10 @@ async def test_the_search_is_linked_from_the_console_navigation(client, db):
     await staff_login(client, await staff_id(db, "Anne Holm"))
     queue = (await client.get("/fsc/queue")).text
     assert '<a href="/fsc/search">Find borger</a>' in queue
+
+
+async def test_the_database_folds_names_exactly_as_the_search_folds_the_query(db):
+    from backend.citizens.search import fold
+
+    names = ["Søren Østergård", "ÆBLEØ Åse", "Zoë Müller-Lüdenscheidt", "José Núñez", "Ærø Ñandú Çelik", "Ÿvonne Ýr"]
+    assert [await db.fetchval("SELECT fsc_fold($1)", n) for n in names] == [fold(n) for n in names]
