@@ -15,8 +15,9 @@ from litestar.openapi import OpenAPIConfig
 from backend.auth.oidc_flow import build_providers
 from backend.auth.oidc_routes import CitizenOidcController
 from backend.auth.routes import AuthController
-from backend.callbacks.routes import CallbackController
+from backend.callbacks.controllers import CALLBACK_CONTROLLERS
 from backend.catalog.routes import CatalogueController, product_picture
+from backend.citizens.routes import CitizenLookupController
 from backend.db.migrate import check_schema
 from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
@@ -71,7 +72,8 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             WarehouseEventsController,
             AuthController,
             CitizenOidcController,
-            CallbackController,
+            *CALLBACK_CONTROLLERS,
+            CitizenLookupController,
             *STAFF_CONTROLLERS,
             CatalogueController,
             GoLiveController,

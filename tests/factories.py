@@ -6,7 +6,7 @@ import datetime as dt
 
 import asyncpg
 
-from backend.citizens.cpr import cpr_hash
+from backend.citizens.cpr import birth_year, cpr_hash
 from backend.orders.queries import ALLOCATE_BY_ORDER_DATE
 from backend.parcels.queries import PARCELS_FOR_ORDERS
 from backend.web.deps import COPENHAGEN
@@ -14,13 +14,14 @@ from tests.conftest import TEST_CPR_KEY
 
 
 async def make_citizen(db: asyncpg.Connection, name: str, cpr: str, municipality_code: int = 751,
-                       is_demo: bool = True, stoma_since: dt.date | None = None) -> int:
+                       is_demo: bool = True, stoma_since: dt.date | None = None, phone: str | None = None) -> int:
     """A citizen of our own (demo citizens can use the demo login)."""
     return await db.fetchval(
-        """INSERT INTO citizen (cpr_hash, name, street, postcode, city, municipality_id, is_demo, stoma_since)
-           VALUES ($1, $2, 'Testvej 1', '8000', 'Aarhus C', (SELECT id FROM authority WHERE code = $3), $4, $5)
+        """INSERT INTO citizen (cpr_hash, name, street, postcode, city, municipality_id, is_demo, stoma_since,
+                                  birth_year, phone)
+           VALUES ($1, $2, 'Testvej 1', '8000', 'Aarhus C', (SELECT id FROM authority WHERE code = $3), $4, $5, $6, $7)
            RETURNING id""",
-        cpr_hash(TEST_CPR_KEY, cpr), name, municipality_code, is_demo, stoma_since,
+        cpr_hash(TEST_CPR_KEY, cpr), name, municipality_code, is_demo, stoma_since, birth_year(cpr), phone,
     )
 
 

@@ -41,7 +41,7 @@ from backend.callbacks.rules import (
 )
 
 REMINDER_JOB = "callback_reminder"
-UNREACHABLE_JOB = "callback_unreachable"   # queued by the staff console (backend/staff/call_routes.py)
+UNREACHABLE_JOB = "callback_unreachable"   # queued by the staff console (backend/callbacks/call_routes.py)
 
 
 class BookingError(Exception):
@@ -71,8 +71,13 @@ async def _queue_reminder(conn: asyncpg.Connection, row: asyncpg.Record, now: dt
                        run_after=delay)
 
 
-async def book(conn: asyncpg.Connection, citizen_id: int, booking: Booking, now: dt.datetime) -> asyncpg.Record:
-    """Book a callback for the citizen; raise BookingError (nothing written) when a rule says no."""
+async def book(conn: asyncpg.Connection, citizen_id: int, booking: Booking, now: dt.datetime,
+               actor: tuple[str, int] | None = None) -> asyncpg.Record:
+    """Book a callback for the citizen; raise BookingError (nothing written) when a rule says no.
+
+    ``actor`` (kind, id) is who booked it, for the audit log: the citizen themself by default, or
+    ("staff", id) when an advisor books it for them (the same rules: capacity, slots, the limit)."""
+    actor_kind, actor_id = actor or ("citizen", citizen_id)
     async with conn.transaction():
         await queries.lock_citizen(conn, citizen_id)
         if not may_book_another(await queries.count_open(conn, citizen_id)):
@@ -81,7 +86,7 @@ async def book(conn: asyncpg.Connection, citizen_id: int, booking: Booking, now:
         row = await queries.insert_callback(conn, citizen_id, booking.slot_start, booking.topic, booking.phone,
                                             booking.note)
         await _queue_reminder(conn, row, now)
-        await log_event(conn, actor_kind="citizen", actor_id=citizen_id, citizen_id=citizen_id,
+        await log_event(conn, actor_kind=actor_kind, actor_id=actor_id, citizen_id=citizen_id,
                         action="callback_booked", detail={"callback_id": row["id"]})
     return row
 

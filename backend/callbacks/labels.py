@@ -55,6 +55,16 @@ ERRORS = {
 }
 
 
+# Where the citizen's wording ("you") does not fit an advisor booking for them.
+STAFF_ERRORS = {
+    "too_many": N_("The citizen already has 2 calls booked. Move or cancel one of them first."),
+}
+
+
+def staff_error_message(code: str) -> str:
+    return gettext(STAFF_ERRORS.get(code) or ERRORS.get(code, code))
+
+
 def topic_label(key: str) -> str:
     return gettext(TOPIC_LABELS.get(key, key))
 

@@ -68,7 +68,7 @@ async def lock_citizen(conn: asyncpg.Connection, citizen_id: int) -> None:
 
 async def count_open(conn: asyncpg.Connection, citizen_id: int) -> int:
     return await conn.fetchval(
-        "SELECT count(*) FROM callback WHERE citizen_id = $1 AND status = ANY($2::text[])",
+        "SELECT count(*) FROM callback WHERE citizen_id = $1 AND status = ANY($2::text[]) AND kind = 'booked'",
         citizen_id, list(OPEN_STATUSES),
     )
 
@@ -85,11 +85,14 @@ async def insert_callback(
 
 
 async def select_citizen_callbacks(conn: asyncpg.Connection, citizen_id: int) -> list[asyncpg.Record]:
+    """The citizen's calls for "Mine opkald": booked ones, and inbound ones once the advisor closed them
+    (then with what was agreed). ``slot_start`` is an inbound call's opening time."""
     return await conn.fetch(
-        """SELECT id, slot_start, topic, phone, note, status, attempts, updated_at, citizen_summary,
+        """SELECT id, coalesce(slot_start, created_at) AS slot_start, kind, topic, phone, note, status, attempts,
+                  updated_at, citizen_summary,
                   (SELECT split_part(s.name, ' ', 1) FROM staff s WHERE s.id = callback.claimed_by) AS advisor_first_name
-             FROM callback WHERE citizen_id = $1
-            ORDER BY slot_start DESC, id DESC
+             FROM callback WHERE citizen_id = $1 AND (kind = 'booked' OR status = 'done')
+            ORDER BY coalesce(slot_start, created_at) DESC, id DESC
             LIMIT 50""",
         citizen_id,
     )

@@ -29,6 +29,8 @@ NOTE_MAX = 500
 
 TOPICS = ("grant", "order", "product", "other")
 OUTCOMES = ("advice_given", "order_placed", "forwarded_to_municipality", "no_answer")
+KINDS = ("booked", "inbound")
+"""A booked callback (a slot chosen by the citizen, or by FSC for them) or an inbound call (the citizen phoned)."""
 OPEN_STATUSES = ("waiting", "in_progress", "no_answer")
 CLAIMABLE_STATUSES = ("waiting", "no_answer")
 CHANGEABLE_STATUSES = ("waiting", "no_answer")   # the citizen may still cancel or move it
@@ -143,6 +145,11 @@ def normalise_phone(raw: str) -> str | None:
     if not re.fullmatch(r"[2-9][0-9]{7}", compact):
         return None
     return "+45 " + " ".join(compact[i:i + 2] for i in range(0, 8, 2))
+
+
+def outcomes_for(kind: str) -> tuple[str, ...]:
+    """The outcomes an advisor may record: on an inbound call the citizen is on the line, so "no answer" is not one."""
+    return OUTCOMES if kind == "booked" else tuple(o for o in OUTCOMES if o != "no_answer")
 
 
 def may_book_another(open_count: int) -> bool:

@@ -19,7 +19,7 @@ import asyncpg
 
 from backend.authorities.reference import load_reference_authorities, set_participation
 from backend.calendar_dk import add_working_days
-from backend.citizens.cpr import cpr_hash
+from backend.citizens.cpr import birth_year, cpr_hash
 from backend.orders.queries import ALLOCATE_BY_ORDER_DATE
 from backend.parcels.queries import PARCELS_FOR_ORDERS
 from backend.seed.catalogue import seed_catalogue_extras
@@ -428,12 +428,12 @@ async def _seed_citizens(
     hashes = {c.cpr: cpr_hash(cpr_key, c.cpr) for c in DEMO_CITIZENS}
     rows = [
         (hashes[c.cpr], c.name, c.street, c.postcode, c.city, authorities[c.municipality]["id"], c.phone,
-         c.language, today - dt.timedelta(days=c.stoma_days), True)
+         c.language, today - dt.timedelta(days=c.stoma_days), True, birth_year(c.cpr))
         for c in DEMO_CITIZENS
     ]
     columns = {"cpr_hash": "bytea", "name": "text", "street": "text", "postcode": "text", "city": "text",
                "municipality_id": "integer", "phone": "text", "language": "text", "stoma_since": "date",
-               "is_demo": "boolean"}
+               "is_demo": "boolean", "birth_year": "smallint"}
     inserted = await _insert(conn, "citizen", columns, rows, returning="id, cpr_hash")
     by_hash = {bytes(r["cpr_hash"]): r["id"] for r in inserted}
     return {cpr: by_hash[h] for cpr, h in hashes.items()}

@@ -68,6 +68,7 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             "{member_id:int}": str(member_id),
             "{authority_id:int}": str(authority_id),
             "{product_id:int}": str(await db.fetchval("SELECT min(product_id) FROM product_picture")),
+            "{citizen_id:int}": str(a),
             "{path:path}": "css/app.css",
             "{path:str}": "no-such-document",
         },

@@ -29,7 +29,7 @@ async def test_the_citizen_reads_the_summary_and_never_the_internal_note(client,
     assert done.status_code == 303
     row = await db.fetchrow("SELECT status, outcome_note, citizen_summary FROM callback WHERE id = $1", callback)
     assert tuple(row) == ("done", NOTE, SUMMARY)
-    staff_view = (await client.get(f"/fsc/callbacks/{callback}")).text
+    staff_view = (await client.get(f"/fsc/callbacks/{callback}?reason=follow_up")).text
     assert SUMMARY in staff_view and NOTE in staff_view
     staff_queue = (await client.get("/fsc/queue")).text
 

@@ -60,6 +60,20 @@ async def recorded_journey(db_url: str, db: asyncpg.Connection) -> list[tuple[st
                                     data={"_csrf_token": await csrf_token(client, "/fsc/")}, follow_redirects=False)
         assert claimed.status_code == 303, claimed.text
         assert (await client.get(f"/fsc/callbacks/{waiting}")).status_code == 200
+
+        # Find the caller (issue 15): by name, phone, order number and CPR; the record; an inbound call.
+        order = await db.fetchval("SELECT max(id) FROM order_ WHERE citizen_id = $1", citizen)
+        for q in ("Karen Jen", "+45 28 14 63 07", "28146307", str(order)):
+            response = await client.get("/fsc/search", params={"q": q})
+            assert response.status_code == 200 and f'data-testid="result-{citizen}"' in response.text, q
+        staff_csrf = await csrf_token(client, "/fsc/")
+        by_cpr = await client.post("/fsc/search", data={"cpr": MAIN_DEMO_CPR, "_csrf_token": staff_csrf})
+        assert by_cpr.status_code == 200 and f'data-testid="result-{citizen}"' in by_cpr.text
+        assert (await client.get(f"/fsc/citizens/{citizen}?reason=inbound_call")).status_code == 200
+        inbound = await client.post(f"/fsc/citizens/{citizen}/calls", data={"_csrf_token": staff_csrf},
+                                    follow_redirects=False)
+        assert inbound.status_code == 303, inbound.text
+        assert (await client.get(inbound.headers["location"])).status_code == 200
     return statements
 
 

@@ -10,7 +10,7 @@ from backend.app import create_app
 from backend.callbacks.rules import TZ, slot_value
 from backend.db.pool import connect, create_pool
 from backend.seed.demo import MAIN_DEMO_CPR
-from backend.staff import callback_queries as cq
+from backend.callbacks import staff_queries as cq
 from backend.housekeeping import housekeeping
 from tests.conftest import citizen_id_by_cpr, csrf_token, login, make_settings, page_csrf_token
 from tests.integration.callback_helpers import book_directly, booking_form, counts, free_slot, new_citizens
@@ -255,10 +255,10 @@ async def test_reports_show_the_access_log(client, db):
     callback = await db.fetchval("SELECT min(id) FROM callback WHERE status = 'waiting'")
     anne, peter = await staff_id(db, "Anne Holm"), await staff_id(db, "Peter Vang")
     await staff_login(client, anne)
-    await client.get(f"/fsc/callbacks/{callback}")
+    await client.get(f"/fsc/callbacks/{callback}?reason=callback")
     client.cookies.clear()
     await staff_login(client, peter)
     page = (await client.get("/fsc/reports")).text
     assert "Adgangslog" in page
     assert re.search(rf"Anne Holm</td>\s*<td>Så borgerens oplysninger</td>\s*<td>[^<]+</td>\s*"
-                     rf"<td>Henvendelse {callback}</td>", page)
+                     rf"<td>Henvendelse {callback} · Et tilbagekald</td>", page)

@@ -21,7 +21,7 @@ from backend.callbacks.labels import STATUS_BADGES, status_label, topic_label
 from backend.callbacks.rules import CLAIMABLE_STATUSES, MAX_ATTEMPTS, TZ
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
-from backend.staff import callback_queries as cq
+from backend.callbacks import staff_queries as cq
 from backend.staff.guards import provide_staff
 from backend.staff.models import StaffViewer
 from backend.staff.queries import log_staff_event

@@ -29,7 +29,7 @@ from backend.callbacks.rules import (
     slot_starts,
 )
 from backend.i18n import gettext as _
-from backend.staff import capacity_queries as q
+from backend.callbacks import capacity_queries as q
 from backend.staff.guards import provide_staff
 from backend.staff.models import StaffViewer
 from backend.staff.queries import log_staff_event

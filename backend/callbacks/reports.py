@@ -10,7 +10,8 @@ from backend.callbacks.labels import outcome_label, status_label
 from backend.callbacks.rules import TZ
 from backend.catalog.labels import N_
 from backend.i18n import gettext as _
-from backend.staff import capacity_queries as q
+from backend.callbacks import capacity_queries as q
+from backend.staff.access_reasons import reason_label
 from backend.staff.queries import log_staff_event, select_access_log
 from backend.web.deps import DB
 from backend.web.templating import render
@@ -33,6 +34,9 @@ ACTION_LABELS = {
     "staff_viewed_queue": N_("Viewed the queue of callback requests"),
     "staff_viewed_reports": N_("Viewed the reports and the access log"),
     "authority_contact_changed": N_("Changed a municipality's contact"),
+    "staff_searched_citizens": N_("Searched for citizens"),
+    "inbound_call_opened": N_("Opened an inbound call"),
+    "callback_booked": N_("Booked a callback for a citizen"),
 }
 
 
@@ -46,7 +50,8 @@ class ReportsController(Controller):
         report = [{"status": status_label(r["status"]), "outcome": outcome_label(r["outcome"]), "n": r["n"]}
                   for r in await q.select_report(db, since)]
         await log_staff_event(db, request.scope["state"]["staff"].staff_id, "staff_viewed_reports")
-        log = [{**dict(r), "action_label": _(ACTION_LABELS.get(r["action"], r["action"]))}
+        log = [{**dict(r), "action_label": _(ACTION_LABELS.get(r["action"], r["action"])),
+                "reason_label": reason_label(r["detail"].get("reason"))}
                for r in await select_access_log(db)]
         return render(request, "staff/reports.html", {"report": report, "log": log, "days": REPORT_DAYS},
                       block=None)

@@ -1,25 +1,23 @@
 """Order by phone: an advisor places an order for the citizen on the call they have taken,
 through the same rules and exactly-once keys as the citizen's own one tap; the order records
-the advisor as the actor."""
+the advisor as the actor. The same for a booked callback and an inbound call."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
-import asyncpg
 from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body
 
-from backend.grants.views import CitizenGrants
+from backend.callbacks.call_view import call_page
 from backend.i18n import gettext as _
 from backend.orders import service
 from backend.orders.forms import delivery_choice, idempotency_key, requested_lines
 from backend.orders.models import Actor, OrderRejected, PlaceOrder
-from backend.staff import callback_queries as cq
+from backend.callbacks import staff_queries as cq
 from backend.staff.guards import provide_staff, staff_required
 from backend.staff.models import StaffViewer
 from backend.web.deps import DB, local_today
@@ -27,20 +25,6 @@ from backend.web.templating import see_other
 from backend.web.input import PathId
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
-
-
-def phone_order_context(loaded: CitizenGrants, temporary: asyncpg.Record | None,
-                        pickup_points: list[asyncpg.Record], form: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What the call view's order form needs: per grant what may be ordered now (the same answer
-    as the grants table beside it and the citizen's own home page), delivery options."""
-    return {
-        "order_citizen": loaded.citizen,
-        "order_lines": loaded.orderable(),
-        "order_form": form or {},
-        "order_key": (form or {}).get("idempotency_key") or uuid.uuid4(),
-        "pickup_points": pickup_points,
-        "temporary": temporary,
-    }
 
 
 class PhoneOrderController(Controller):
@@ -52,8 +36,6 @@ class PhoneOrderController(Controller):
     @post("/{callback_id:int}/order", name="staff_phone_order")
     async def place(self, request: Request, db: DB, staff: NamedDependency[StaffViewer], callback_id: PathId,
                     data: Annotated[dict[str, Any], FORM]) -> Response:
-        from backend.staff.call_routes import CallController  # the call view renders errors
-
         callback = await cq.select_callback(db, callback_id)
         if callback is None:
             raise NotFoundException()
@@ -65,5 +47,5 @@ class PhoneOrderController(Controller):
                 actor=Actor("staff", staff.staff_id), lines=requested_lines(data), delivery=delivery_choice(data),
             ), local_today())
         except OrderRejected as exc:
-            return await CallController.page(request, db, staff, callback_id, order_form=data, order_error=exc)
+            return await call_page(request, db, staff, callback_id, order_form=data, order_error=exc)
         return see_other(request, f"/fsc/callbacks/{callback_id}?order={placed.order_id}#order-by-phone")
