@@ -16,6 +16,7 @@ from backend.auth.oidc_flow import build_providers
 from backend.auth.oidc_routes import CitizenOidcController
 from backend.auth.routes import AuthController
 from backend.callbacks.routes import CallbackController
+from backend.casework.citizen_routes import ChangeRequestController
 from backend.db.migrate import check_schema
 from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             AuthController,
             CitizenOidcController,
             CallbackController,
+            ChangeRequestController,
             *STAFF_CONTROLLERS,
             *pwa.routes,
             *info_routes.routes,

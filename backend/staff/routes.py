@@ -1,5 +1,7 @@
 """All staff console controllers, for create_app."""
 
+from backend.casework.advisor_routes import AdvisorChangeRequestController
+from backend.casework.caseworker_routes import CaseworkerController
 from backend.staff.attention_routes import AttentionController
 from backend.staff.authority_routes import AuthorityContactsController
 from backend.staff.auth_routes import StaffAuthController
@@ -13,4 +15,5 @@ from backend.staff.reports import ReportsController
 
 STAFF_CONTROLLERS = (StaffAuthController, QueueController, CallController, PhoneOrderController, CapacityController,
                      ReportsController, AttentionController, StaffMembersController,
-                     StaffOidcController, AuthorityContactsController)
+                     StaffOidcController, AuthorityContactsController,
+                     CaseworkerController, AdvisorChangeRequestController)
