@@ -135,7 +135,7 @@ async def select_citizen_access(conn: asyncpg.Connection, citizen_id: int, autho
     """The citizen (None: unknown) and whether the authority may see them: their municipality, or a payer."""
     return await conn.fetchrow(
         """SELECT c.id, c.name, c.street, c.postcode, c.city, a.name AS municipality,
-                  (c.municipality_id = $2 OR EXISTS (SELECT 1 FROM grant_ g WHERE g.citizen_id = c.id
+                  (c.municipality_id = $2 OR EXISTS (SELECT 1 FROM grant_ g WHERE g.citizen_id = $1
                                                                             AND g.payer_id = $2)) AS allowed
              FROM citizen c JOIN authority a ON a.id = c.municipality_id
             WHERE c.id = $1""",

@@ -208,3 +208,24 @@ async def test_grants_ending_soon_lists_only_the_authoritys_own(client, db):
     assert f'/fsc/sag/citizens/{karen}"' in (await client.get("/fsc/sag")).text
     await caseworker_login(client, db, ODENSE_CASEWORKER)
     assert f'/fsc/sag/citizens/{karen}"' not in (await client.get("/fsc/sag")).text
+
+
+async def test_after_an_approval_from_today_the_one_tap_orders_the_new_product(client, db):
+    from backend.grants.routes import home_values
+
+    karen, grant = await karen_and_grant(db)
+    wanted = await other_product(db, grant)
+    request_id = await open_request(db, karen, grant, wanted)
+    today = local_today()
+    before = {g.id for g in (await home_values(db, karen, today))["one_tap"]}
+    await caseworker_login(client, db, AARHUS_CASEWORKER)
+    response = await post(client, f"/fsc/sag/requests/{request_id}/approve", effective_from=today.isoformat())
+    assert response.status_code == 303
+    new_grant_id = (await request_state(db, request_id))[1]
+    page = await home_values(db, karen, today)
+    tap = {g.id for g in page["one_tap"]}
+    assert grant["id"] not in tap and new_grant_id in tap and tap - {new_grant_id} == before - {grant["id"]}
+    new = next(g for g in page["grants"] if g.id == new_grant_id)
+    assert new.balance.status.value == "active" and new.balance.granted == grant["quantity_per_period"]
+    old = next(g for g in page["grants"] if g.id == grant["id"])
+    assert old.balance.status.value == "expired" and old.balance.expires_on == today - dt.timedelta(days=1)

@@ -42,6 +42,7 @@ CREATE TABLE change_request (
 CREATE UNIQUE INDEX change_request_one_open_key ON change_request (grant_id) WHERE status = 'open';
 CREATE INDEX change_request_open_payer_idx ON change_request (payer_id, due_on) WHERE status = 'open';
 CREATE INDEX change_request_citizen_idx ON change_request (citizen_id, created_at DESC);
+CREATE INDEX change_request_grant_idx ON change_request (grant_id);
 
 -- The caseworker queue's "grants ending soon" per payer.
 CREATE INDEX grant_payer_ending_idx ON grant_ (payer_id, valid_to) WHERE valid_to IS NOT NULL;
