@@ -36,7 +36,7 @@ async def test_the_citizen_asks_and_the_paying_authority_sees_it(client, db):
     form = await client.get(f"/grants/{grant['id']}/change")
     assert form.status_code == 200 and f'value="{wanted}"' in form.text
     assert f'<option value="{grant["product_id"]}"' not in form.text  # not the product they have
-    assert "Do not write more about your health" in form.text or "helbred" in form.text
+    assert "Skriv ikke mere om dit helbred" in form.text  # the hint against needless health details
 
     response = await ask_as_citizen(client, db, karen, grant["id"], wanted, note="  Den lækker om natten.  ")
     assert response.status_code == 303 and response.headers["location"] == "/change-requests?sent=1"
@@ -103,7 +103,7 @@ async def test_a_second_open_request_for_the_same_grant_is_refused(client, db):
     wanted = await other_product(db, grant)
     assert (await ask_as_citizen(client, db, karen, grant["id"], wanted)).status_code == 303
     again = await post(client, f"/grants/{grant['id']}/change", product=str(wanted), reason="skin", note="")
-    assert again.status_code == 409 and "waiting for an answer" in again.text
+    assert again.status_code == 409 and "venter på svar" in again.text
     assert await count(db) == 1
 
 
