@@ -16,6 +16,9 @@ from backend.auth.oidc_flow import build_providers
 from backend.auth.oidc_routes import CitizenOidcController
 from backend.auth.routes import AuthController
 from backend.callbacks.controllers import CALLBACK_CONTROLLERS
+from backend.casework.advisor_routes import AdvisorChangeRequestController
+from backend.casework.caseworker_routes import CaseworkerController
+from backend.casework.citizen_routes import ChangeRequestController
 from backend.catalog.routes import CatalogueController, product_picture
 from backend.citizens.routes import CitizenLookupController
 from backend.db.migrate import check_schema
@@ -74,6 +77,9 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             CitizenOidcController,
             *CALLBACK_CONTROLLERS,
             CitizenLookupController,
+            ChangeRequestController,
+            CaseworkerController,
+            AdvisorChangeRequestController,
             *STAFF_CONTROLLERS,
             CatalogueController,
             GoLiveController,

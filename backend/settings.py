@@ -231,6 +231,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     staff_oidc_supervisor_groups: str = "fsc-supervisors"
     """Staff login: comma-separated group names that make a member a supervisor (wins over advisor)."""
 
+    staff_oidc_caseworker_groups: str = "fsc-caseworker"
+    """Staff login: comma-separated group names that make a member an authority's caseworker (FSC groups win)."""
+
+    staff_oidc_authority_claim: str = "authority_code"
+    """Staff login: the claim with a caseworker's authority code (e.g. 751 for Aarhus); a caseworker without one is refused."""
+
     def __post_init__(self) -> None:
         if self.env not in ("production", "development"):
             raise SettingsError("FSC_ENV must be 'production' or 'development'")

@@ -28,6 +28,8 @@ DEV_USERS = (
     {"sub": "staff-supervisor", "email": "ole.supervisor@fsc.example", "name": "Ole Supervisor",
      "groups": ["fsc-supervisors"]},
     {"sub": "staff-no-group", "email": "kim.canteen@fsc.example", "name": "Kim Kantine", "groups": ["all-staff"]},
+    {"sub": "staff-caseworker", "email": "aase.sagsbehandler@aarhus.example", "name": "Aase Sagsbehandler",
+     "groups": ["fsc-caseworker"], "authority_code": "751"},
 )
 
 

@@ -160,6 +160,10 @@ def _problem_texts(reason: str, phone: str, min_level: str) -> tuple[str, str, i
         return (_("You do not have access to the staff console"),
                 _("Your organisation account is not in any of the Fælles Service Center groups. "
                   "Ask your supervisor to add you to the right group, then log in again."), 403)
+    if reason == "no_authority":
+        return (_("You do not have access to the staff console"),
+                _("Your organisation account is in the caseworker group, but it does not say which municipality "
+                  "or region you work for. Ask your IT department to add it, then log in again."), 403)
     if reason == "inactive":
         return (_("Your staff account is closed"),
                 _("A supervisor has closed your account. Ask your supervisor if you should have access."), 403)

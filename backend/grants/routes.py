@@ -11,6 +11,8 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
 
 from backend.auth.models import Viewer
+from backend.casework.queries import select_recent_for_home
+from backend.casework.views import HOME_SHOWS_ANSWERS_DAYS, home_cards
 from backend.grants.views import load_citizen_grants
 from backend.orders.status import parcel_on_its_way, status_label
 from backend.web.deps import DB, local_today, provide_viewer
@@ -42,4 +44,6 @@ async def home_values(conn: asyncpg.Connection, citizen_id: int, today: dt.date)
         "idempotency_key": uuid.uuid4(),
         "today": today,
         "status_label": status_label,
+        # grant id -> its newest product-change request (open, or answered lately)
+        "change_requests": home_cards(await select_recent_for_home(conn, citizen_id, HOME_SHOWS_ANSWERS_DAYS)),
     }

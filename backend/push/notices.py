@@ -35,6 +35,7 @@ class NoticeType(str, enum.Enum):
     CALLBACK_UNREACHABLE = "callback_unreachable"
     TIME_TO_REORDER = "time_to_reorder"
     GRANT_EXPIRING = "grant_expiring"
+    CHANGE_REQUEST_DECIDED = "change_request_decided"
 
 
 # Notices without a switch of their own: "we could not reach you" is about the same booked call
@@ -87,6 +88,10 @@ _TEXTS: dict[NoticeType, tuple[str, str, str]] = {
                                  N_("Your supply will soon run low. Order again with one tap.")),
     NoticeType.GRANT_EXPIRING: (N_("Grant expiring"), N_("Your grant ends soon"),
                                 N_("A grant ends on %(date)s. Contact your municipality to have it renewed.")),
+    # The lock screen says that an answer came, not what was asked for or what it was.
+    NoticeType.CHANGE_REQUEST_DECIDED: (N_("Answers to your requests for another product"),
+                                        N_("You have an answer"),
+                                        N_("Your request has been answered. Open the app to see the answer.")),
 }
 
 # How long a push service keeps an undelivered message (a phone may be off for days), and urgency.
@@ -103,6 +108,7 @@ _DELIVERY: dict[NoticeType, tuple[int, str]] = {
     NoticeType.CALLBACK_UNREACHABLE: (2 * DAY, "normal"),
     NoticeType.TIME_TO_REORDER: (2 * DAY, "low"),
     NoticeType.GRANT_EXPIRING: (4 * DAY, "low"),
+    NoticeType.CHANGE_REQUEST_DECIDED: (4 * DAY, "normal"),
 }
 
 

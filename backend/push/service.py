@@ -57,6 +57,8 @@ async def resolve(conn: asyncpg.Connection, notice: NoticeType, payload: dict) -
     if notice is NoticeType.GRANT_EXPIRING:
         return Notice(payload["citizen_id"], "/", f"grant-{payload['grant_id']}",
                       {"date": dt.date.fromisoformat(payload["date"])})
+    if notice is NoticeType.CHANGE_REQUEST_DECIDED:
+        return Notice(payload["citizen_id"], "/change-requests", f"change-request-{payload['change_request_id']}")
     raise ValueError(f"cannot address a {notice.value} notice with {sorted(payload)}")
 
 

@@ -16,7 +16,7 @@ from backend.i18n import gettext as _
 from backend.ratelimit.limiter import enforce, numeric_account
 from backend.staff import queries
 from backend.staff.guards import current_staff
-from backend.staff.models import role_label
+from backend.staff.models import CASEWORKER, role_label
 from backend.staff.sessions import STAFF_COOKIE, cleared_staff_cookie, start_staff_session
 from backend.web.deps import DB
 from backend.web.templating import render
@@ -24,6 +24,7 @@ from backend.web.input import INT32_MAX, ascii_int
 
 FORM = Body(media_type=RequestEncodingType.URL_ENCODED)
 HOME = "/fsc/queue"
+CASEWORKER_HOME = "/fsc/sag"
 
 
 class StaffLoginForm(msgspec.Struct):
@@ -37,19 +38,34 @@ def staff_next(target: str) -> str:
     return target if target.startswith("/fsc/") else HOME
 
 
+def landing(role: str, target: str) -> str:
+    """Where a login lands: a caseworker goes to their own queue (the FSC pages would refuse them)
+    unless they were sent to log in from a caseworker page."""
+    if role == CASEWORKER and not target.startswith(CASEWORKER_HOME):
+        return CASEWORKER_HOME
+    return target
+
+
+def member_choices(members) -> list[dict]:
+    """The demo picker's entries: a caseworker's role names their authority."""
+    return [{**dict(m), "role_label": role_label(m["role"]) + (f" · {m['authority_name']}" if m["authority_name"] else "")}
+            for m in members]
+
+
 class StaffAuthController(Controller):
     path = "/fsc"
 
     @get(["/", ""], name="staff_home", opt={"access": "public"})
     async def staff_home(self, request: Request) -> Response:
-        return Redirect(HOME if current_staff(request) else "/fsc/login", status_code=303)
+        staff = current_staff(request)
+        return Redirect(landing(staff.role, HOME) if staff else "/fsc/login", status_code=303)
 
     @get("/login", name="staff_login", opt={"access": "public"})
     async def login_page(self, request: Request, db: DB, next: FromQuery[str] = HOME) -> Response:
         settings = request.app.state.settings
         members = await queries.select_demo_staff(db) if settings.demo_login else []
         return render(request, "staff/login.html", {
-            "members": [{**dict(m), "role_label": role_label(m["role"])} for m in members],
+            "members": member_choices(members),
             "next": staff_next(next), "error": None, "oidc_login": bool(settings.staff_oidc_issuer),
         })
 
@@ -64,14 +80,14 @@ class StaffAuthController(Controller):
         if member is None:
             members = await queries.select_demo_staff(db)
             return render(request, "staff/login.html", {
-                "members": [{**dict(m), "role_label": role_label(m["role"])} for m in members],
+                "members": member_choices(members),
                 "next": staff_next(data.next), "error": _("Choose a staff member from the list."),
                 "oidc_login": bool(settings.staff_oidc_issuer),
             }, status_code=422)
         cookie = await start_staff_session(db, settings, member["id"], request.cookies.get(STAFF_COOKIE), method="demo")
         if cookie is None:  # deactivated between the lookup and now
             raise PermissionDeniedException()
-        return Redirect(staff_next(data.next), status_code=303, cookies=[cookie])
+        return Redirect(landing(member["role"], staff_next(data.next)), status_code=303, cookies=[cookie])
 
     @post("/logout", name="staff_logout", opt={"access": "public"})
     async def logout(self, request: Request, db: DB) -> Response:

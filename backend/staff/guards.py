@@ -9,7 +9,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from backend.auth.sessions import SESSION_COOKIE
-from backend.staff.models import ROLES, StaffViewer
+from backend.staff.models import FSC_ROLES, StaffViewer
 from backend.web.deps import DB
 
 
@@ -18,12 +18,13 @@ def current_staff(connection: ASGIConnection) -> StaffViewer | None:
 
 
 def staff_required(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]:
-    """Guard: a staff member with one of ``roles`` (default: any staff role) must be signed in.
+    """Guard: a staff member with one of ``roles`` (default: any FSC role, advisor or supervisor;
+    a caseworker only where named, so the advisor pages stay closed to them by default) must be signed in.
 
     No staff session: a citizen (session cookie present) gets 403; anybody else is sent to the
     staff login page (NotAuthorizedException; see backend/web/errors.py).
     """
-    allowed = roles or ROLES
+    allowed = roles or FSC_ROLES
 
     # async: litestar runs a plain function guard in a worker thread (a thread hop per request).
     async def guard(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:

@@ -1,7 +1,8 @@
 """Staff login through the organisation's OpenID Connect provider (e.g. Microsoft Entra ID).
 
 The role comes from a groups/roles claim mapped by configured group names; a member in none of them
-is refused. The account is created at the first login (found again by the provider's subject, or
+is refused. A caseworker also needs an authority claim (an official authority code such as 751)
+naming a known authority; without one they are refused, never let in unbound. The account is created at the first login (found again by the provider's subject, or
 once by its e-mail address, which binds an existing account such as one made by hand); a closed
 account (active = false) is refused.
 """
@@ -20,8 +21,8 @@ from backend.auth.oidc import LoginFailed
 from backend.ratelimit.limiter import limited
 from backend.settings import Settings
 from backend.staff import queries
-from backend.staff.auth_routes import HOME, staff_next
-from backend.staff.models import ADVISOR, SUPERVISOR
+from backend.staff.auth_routes import HOME, landing, staff_next
+from backend.staff.models import ADVISOR, CASEWORKER, SUPERVISOR
 from backend.staff.sessions import STAFF_COOKIE, start_staff_session
 from backend.web.deps import DB
 
@@ -39,7 +40,21 @@ def role_from_claims(settings: Settings, claims: dict[str, Any]) -> str:
         return SUPERVISOR
     if groups & _names(settings.staff_oidc_advisor_groups):
         return ADVISOR
+    if groups & _names(settings.staff_oidc_caseworker_groups):
+        return CASEWORKER
     raise LoginFailed("no_role", f"groups {sorted(groups)[:20]!r}")
+
+
+def authority_code_from_claims(settings: Settings, claims: dict[str, Any]) -> int:
+    """A caseworker's authority code from its claim (a number or digits); refused when missing or odd."""
+    value = claims.get(settings.staff_oidc_authority_claim)
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) <= 6:
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 1_000_000:
+        return value
+    raise LoginFailed("no_authority", f"authority claim {type(value).__name__}")
 
 
 def member_from_claims(claims: dict[str, Any]) -> tuple[str, str, str]:
@@ -68,6 +83,12 @@ class StaffOidcController(Controller):
             claims, pending = await oidc_flow.finish(request, provider, oidc_flow.STAFF)
             next_path = pending.next
             role = role_from_claims(settings, claims)
+            authority_id = None
+            if role == CASEWORKER:
+                code = authority_code_from_claims(settings, claims)
+                authority_id = await queries.select_authority_id(db, code)
+                if authority_id is None:
+                    raise LoginFailed("no_authority", f"unknown authority code {code}")
             subject, email, name = member_from_claims(claims)
             existing = await queries.select_staff_for_login(db, subject, email)
             if existing is not None and not existing["active"]:
@@ -77,13 +98,15 @@ class StaffOidcController(Controller):
         try:
             async with db.transaction():
                 staff_id = await queries.save_staff_login(db, existing["id"] if existing else None,
-                                                          subject=subject, email=email, name=name, role=role)
+                                                          subject=subject, email=email, name=name, role=role,
+                                                          authority_id=authority_id)
                 cookie = await start_staff_session(db, settings, staff_id, request.cookies.get(STAFF_COOKIE),
-                                                   method="oidc", detail={"role": role, "created": existing is None})
+                                                   method="oidc", detail={"role": role, "created": existing is None,
+                                                                          "authority_id": authority_id})
         except asyncpg.UniqueViolationError:  # the e-mail belongs to an account bound to another subject
             return oidc_flow.problem_page(request, oidc_flow.STAFF, LoginFailed("account_conflict", subject))
         if cookie is None:  # closed between the check above and now
             return oidc_flow.problem_page(request, oidc_flow.STAFF, LoginFailed("inactive", f"staff {staff_id}"))
-        response = Redirect(next_path, status_code=303, cookies=[cookie])
+        response = Redirect(landing(role, next_path), status_code=303, cookies=[cookie])
         response.set_cookie(oidc_flow.clear_pending(request, oidc_flow.STAFF))
         return response

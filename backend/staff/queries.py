@@ -17,8 +17,10 @@ _TOUCH_STAFF_SESSION = touch_sql("staff_session")
 async def select_staff_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> asyncpg.Record | None:
     """The active staff member of a live staff session, or None (``stale`` as in select_viewer)."""
     return await conn.fetchrow(
-        """SELECT st.id AS staff_id, st.name, st.role, s.login_method, s.last_seen_at < now() - $2::interval AS stale
+        """SELECT st.id AS staff_id, st.name, st.role, s.login_method, s.last_seen_at < now() - $2::interval AS stale,
+                  st.authority_id, coalesce(a.name, '') AS authority_name
              FROM staff_session s JOIN staff st ON st.id = s.staff_id
+             LEFT JOIN authority a ON a.id = st.authority_id
             WHERE s.token_hash = $1 AND s.expires_at > now() AND s.idle_expires_at > now() AND st.active""",
         token_hash, TOUCH_EVERY,
     )
@@ -51,17 +53,19 @@ async def select_staff_for_login(conn: asyncpg.Connection, subject: str, email: 
 
 
 async def save_staff_login(conn: asyncpg.Connection, staff_id: int | None, *, subject: str, email: str,
-                           name: str, role: str) -> int:
-    """Create the account at the first login, or refresh it (role, name, subject) at a later one."""
+                           name: str, role: str, authority_id: int | None = None) -> int:
+    """Create the account at the first login, or refresh it (role, authority, name, subject) at a later one.
+    ``authority_id``: a caseworker's authority (None for FSC staff; the table checks the pair)."""
     if staff_id is None:
         return await conn.fetchval(
-            """INSERT INTO staff (name, email, role, oidc_subject, last_login_at)
-               VALUES ($1, $2, $3, $4, now()) RETURNING id""",
-            name, email, role, subject,
+            """INSERT INTO staff (name, email, role, oidc_subject, last_login_at, authority_id)
+               VALUES ($1, $2, $3, $4, now(), $5) RETURNING id""",
+            name, email, role, subject, authority_id,
         )
     await conn.execute(
-        """UPDATE staff SET name = $2, role = $3, oidc_subject = $4, last_login_at = now() WHERE id = $1""",
-        staff_id, name, role, subject,
+        """UPDATE staff SET name = $2, role = $3, oidc_subject = $4, last_login_at = now(), authority_id = $5
+            WHERE id = $1""",
+        staff_id, name, role, subject, authority_id,
     )
     return staff_id
 
@@ -77,7 +81,9 @@ async def delete_expired_staff_sessions(conn: asyncpg.Connection) -> int:
 
 async def select_demo_staff(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT id, name, role FROM staff WHERE is_demo AND active ORDER BY role DESC, name, id"
+        """SELECT s.id, s.name, s.role, a.name AS authority_name
+             FROM staff s LEFT JOIN authority a ON a.id = s.authority_id
+            WHERE s.is_demo AND s.active ORDER BY s.role = 'caseworker', s.role DESC, s.name, s.id"""
     )
 
 
@@ -109,3 +115,8 @@ async def select_access_log(conn: asyncpg.Connection, limit: int = 100) -> list[
             LIMIT $1""",
         limit,
     )
+
+
+async def select_authority_id(conn: asyncpg.Connection, code: int) -> int | None:
+    """The authority with official code ``code`` (a caseworker's organisation login names it)."""
+    return await conn.fetchval("SELECT id FROM authority WHERE code = $1", code)

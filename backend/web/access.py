@@ -11,8 +11,11 @@ Kinds:
   public      anyone (login pages, static files, the service worker, health checks, API docs)
   person      a signed-in person (MitID), citizen or not (``state["person"]``, or a citizen viewer)
   citizen     a signed-in citizen (``state["viewer"]``); a staff cookie alone does not count
-  staff       a signed-in FSC staff member of any role (a citizen cookie on /fsc/… gets 403)
+  staff       a signed-in FSC staff member: advisor or supervisor (a citizen cookie on /fsc/… gets 403;
+              a caseworker gets 403 too: they are the authorities' staff, not FSC's)
   supervisor  a signed-in FSC supervisor
+  caseworker  a signed-in caseworker of one authority (``staff.authority_id``); every query the handler
+              runs filters by that authority (backend/casework/access.py), never by the request alone
   partner     a partner system; the handler verifies the HMAC signature itself (it needs the raw body)
 
 Object-level checks (is this order the viewer's own?) stay in the queries: the declaration says who
@@ -31,12 +34,12 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.routes import HTTPRoute
 
 from backend.staff.guards import staff_required
-from backend.staff.models import SUPERVISOR
+from backend.staff.models import CASEWORKER, SUPERVISOR
 
 log = logging.getLogger(__name__)
 
 PUBLIC, PARTNER, PERSON, CITIZEN, STAFF = "public", "partner", "person", "citizen", "staff"
-KINDS = (PUBLIC, PARTNER, PERSON, CITIZEN, STAFF, SUPERVISOR)
+KINDS = (PUBLIC, PARTNER, PERSON, CITIZEN, STAFF, SUPERVISOR, CASEWORKER)
 """From least to most demanding (the order decides what litestar's automatic OPTIONS answer needs)."""
 
 Check = Callable[[ASGIConnection], Awaitable[None]]
@@ -80,6 +83,7 @@ _CHECKS: dict[str, Check] = {
     CITIZEN: _citizen,
     STAFF: _staff_check(),
     SUPERVISOR: _staff_check(SUPERVISOR),
+    CASEWORKER: _staff_check(CASEWORKER),
 }
 
 

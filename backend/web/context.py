@@ -82,7 +82,8 @@ async def load_staff(conn, hashed: bytes) -> StaffViewer | None:
         return None
     if row["stale"]:
         await touch_staff_session(conn, hashed)
-    return StaffViewer(hashed, row["staff_id"], row["name"], row["role"], row["login_method"] == "oidc")
+    return StaffViewer(hashed, row["staff_id"], row["name"], row["role"], row["login_method"] == "oidc",
+                       row["authority_id"], row["authority_name"])
 
 
 def _hashed(cookies: dict[str, str], name: str) -> bytes | None:

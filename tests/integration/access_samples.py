@@ -56,6 +56,16 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
     # A staff member the matrix does not log in as (the supervisor may deactivate and reactivate them).
     member_id = await db.fetchval("SELECT id FROM staff WHERE name = 'Maria Lind'")
     authority_id = await db.fetchval("SELECT municipality_id FROM citizen WHERE id = $1", a)
+    grant = await db.fetchrow("SELECT id, product_id, payer_id FROM grant_ WHERE citizen_id = $1 AND valid_to IS NULL "
+                              "ORDER BY id LIMIT 1", a)
+    other_product = await db.fetchval("SELECT id FROM product WHERE active AND id <> $1 ORDER BY id LIMIT 1",
+                                      grant["product_id"])
+    # An open product-change request of A, paid by A's municipality (the matrix's caseworker is Odense's).
+    change_request_id = await db.fetchval(
+        """INSERT INTO change_request (citizen_id, grant_id, current_product_id, wanted_product_id, payer_id, reason,
+                                       created_by_kind, created_by_id, due_on)
+           VALUES ($1, $2, $3, $4, $5, 'fit', 'citizen', $1, $6) RETURNING id""",
+        a, grant["id"], grant["product_id"], other_product, grant["payer_id"], today + dt.timedelta(days=2))
     return Samples(
         citizen_a=a, citizen_b=b, a_name=await db.fetchval("SELECT name FROM citizen WHERE id = $1", a),
         order_id=order_id,
@@ -68,6 +78,8 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             "{member_id:int}": str(member_id),
             "{authority_id:int}": str(authority_id),
             "{product_id:int}": str(await db.fetchval("SELECT min(product_id) FROM product_picture")),
+            "{grant_id:int}": str(grant["id"]),
+            "{change_request_id:int}": str(change_request_id),
             "{citizen_id:int}": str(a),
             "{path:path}": "css/app.css",
             "{path:str}": "no-such-document",
@@ -78,6 +90,12 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             ("POST", "/fsc/authorities/{authority_id:int}/contact"): {"name": "Matrix", "phone": "70 00 00 01"},
             # A's municipality stays live (a go-live date in the past).
             ("POST", "/fsc/go-live/{authority_id:int}"): {"participates": "yes", "go_live": "2024-01-01"},
+            ("POST", "/grants/{grant_id:int}/change"): {"product": str(other_product), "reason": "leaks"},
+            ("POST", "/fsc/callbacks/{callback_id:int}/change-request"): {
+                "grant": str(grant["id"]), "product": str(other_product), "reason": "leaks"},
+            ("POST", "/fsc/sag/requests/{change_request_id:int}/approve"): {
+                "effective_from": (today + dt.timedelta(days=3)).isoformat()},
+            ("POST", "/fsc/sag/requests/{change_request_id:int}/reject"): {"decision_note": "Matrix"},
         },
     )
 
@@ -92,7 +110,11 @@ async def snapshot_of_a(db: asyncpg.Connection, samples: Samples) -> dict:
                   (SELECT count(*) FROM push_subscription WHERE id = $4) AS devices,
                   (SELECT count(*) FROM order_ WHERE citizen_id = $5) AS orders,
                   (SELECT count(*) FROM callback WHERE citizen_id = $5) AS callbacks,
-                  (SELECT row_to_json(c)::text FROM citizen c WHERE id = $5) AS citizen""",
+                  (SELECT row_to_json(c)::text FROM citizen c WHERE id = $5) AS citizen,
+                  (SELECT string_agg(id || ' ' || status, ',' ORDER BY id) FROM change_request
+                    WHERE citizen_id = $5) AS change_requests,
+                  (SELECT string_agg(id || ' ' || coalesce(valid_to::text, '-'), ',' ORDER BY id) FROM grant_
+                    WHERE citizen_id = $5) AS grants""",
         int(values["{order_id:int}"]), int(values["{callback_id:int}"]), int(values["{address_id:int}"]),
         int(values["{subscription_id:int}"]), samples.citizen_a)
     return dict(row)

@@ -1,7 +1,7 @@
 """The authorisation matrix: every route × every method × every kind of caller, from the route table.
 
-Callers: anonymous; citizen A (on A's own objects); citizen B (on A's objects); an advisor; a
-supervisor. Citizens on /fsc/… are "a citizen cookie on the staff console"; staff on the citizen
+Callers: anonymous; citizen A (on A's own objects); citizen B (on A's objects); a caseworker of
+another authority than A's (on A's objects); an advisor; a supervisor. Citizens on /fsc/… are "a citizen cookie on the staff console"; staff on the citizen
 pages are "a staff cookie on citizen pages". What each may do follows from the route's declared
 kind (backend/web/access.py), so a new route is covered without editing this file; a new path
 parameter needs a sample object of A in tests/integration/access_samples.py.
@@ -57,6 +57,7 @@ class Role:
     citizen: int | None = None
     staff_name: str | None = None
     cookie: str | None = None
+    landing: str = "/fsc/queue"
     seen: list[str] = field(default_factory=list)
 
 
@@ -69,6 +70,10 @@ def expectation(kind: str, role: str, call: Call) -> str:
         if role == "citizen A":
             return ALLOWED
         if role == "citizen B":  # the Allow header says nothing about the object
+            return FOREIGN if call.on_a_object and not call.automatic_options else ALLOWED
+        return DENIED
+    if kind == "caseworker":  # the matrix's caseworker works for another authority than A's
+        if role == "caseworker":
             return FOREIGN if call.on_a_object and not call.automatic_options else ALLOWED
         return DENIED
     if kind == "staff":
@@ -115,7 +120,7 @@ async def sign_in(client: AsyncTestClient, db, role: Role) -> None:
     if role.citizen is not None:
         await login(client, role.citizen)
     elif role.staff_name is not None:
-        await staff_login(client, await staff_id(db, role.staff_name))
+        await staff_login(client, await staff_id(db, role.staff_name), landing=role.landing)
 
 
 async def send(client: AsyncTestClient, call: Call, samples) -> object:
@@ -143,7 +148,7 @@ def judge(role: Role, call: Call, response, samples, logged_out: bool) -> list[s
         problems.append(f"{who}: should be refused")
     elif expected == FOREIGN and 200 <= response.status_code < 300:
         problems.append(f"{who}: answered with A's object")
-    if role.name != "citizen A" and (expected != ALLOWED or role.name == "citizen B"):
+    if role.name != "citizen A" and (expected != ALLOWED or role.name in ("citizen B", "caseworker")):
         shown = [m for m in samples.markers(with_name=call.kind != "public") if m in response.text]
         if shown:
             problems.append(f"{who}: shows A's data {shown}")
@@ -156,8 +161,10 @@ async def test_every_route_allows_and_refuses_exactly_whom_it_declares(db_url, d
     calls, problems = calls_from_route_table(app, samples)
     assert not problems, "\n".join(problems)
     assert any(c.on_a_object and c.kind == "citizen" for c in calls) and any(c.kind == "staff" for c in calls)
+    assert any(c.on_a_object and c.kind == "caseworker" for c in calls)
 
     roles = [Role("anonymous"), Role("citizen B", citizen=samples.citizen_b, cookie=SESSION_COOKIE),
+             Role("caseworker", staff_name="Lars Krogh", cookie=STAFF_COOKIE, landing="/fsc/sag"),
              Role("advisor", staff_name="Anne Holm", cookie=STAFF_COOKIE),
              Role("supervisor", staff_name="Peter Vang", cookie=STAFF_COOKIE),
              Role("citizen A", citizen=samples.citizen_a, cookie=SESSION_COOKIE)]
@@ -177,8 +184,8 @@ async def test_every_route_allows_and_refuses_exactly_whom_it_declares(db_url, d
                     own_order = response.text  # the sample really is A's (else "B is refused" would prove nothing)
                 if logged_out:
                     await sign_in(client, db, role)
-            if role.name == "citizen B":
-                assert await snapshot_of_a(db, samples) == before, "anonymous or citizen B changed A's objects"
+            if role.name in ("citizen B", "caseworker"):
+                assert await snapshot_of_a(db, samples) == before, f"anonymous or {role.name} changed A's objects"
     assert f"Bestilling {samples.order_id}<" in own_order
     assert not problems, f"{len(problems)} of {len(calls) * len(roles)} calls were wrong:\n" + "\n".join(problems)
     assert len(calls) * len(roles) >= 250  # the walk found the whole app

@@ -23,7 +23,7 @@ from tests.integration.test_staff import staff_id, staff_login
 # Tables whose size grows with citizens, orders or time; small reference tables (authority,
 # product, manufacturer, pickup_point, opening hours, settings) may be read whole.
 GROWING = {
-    "audit_log", "backorder", "callback", "callback_slot", "citizen", "delivery_preference", "grant_",
+    "audit_log", "backorder", "callback", "callback_slot", "change_request", "citizen", "delivery_preference", "grant_",
     "grant_allocation", "order_", "order_line", "parcel", "person", "push_delivery", "push_preference",
     "push_subscription", "rate_limit", "reminder_sent", "session", "staff_session", "temporary_address", "warehouse_event",
 }
@@ -45,7 +45,8 @@ async def recorded_journey(db_url: str, db: asyncpg.Connection) -> list[tuple[st
                                    follow_redirects=False)
         assert placed.status_code == 303, placed.text
         receipt = placed.headers["location"]
-        for url in (receipt, "/orders", "/orders/new", "/delivery", "/notifications", "/callbacks", "/callbacks/new"):
+        for url in (receipt, "/orders", "/orders/new", "/delivery", "/notifications", "/callbacks", "/callbacks/new",
+                    "/change-requests"):
             assert (await client.get(url)).status_code == 200, url
         cancelled = await client.post(f"{receipt}/cancel", data={"_csrf_token": csrf}, follow_redirects=False)
         assert cancelled.status_code == 303, cancelled.text
@@ -74,6 +75,14 @@ async def recorded_journey(db_url: str, db: asyncpg.Connection) -> list[tuple[st
                                     follow_redirects=False)
         assert inbound.status_code == 303, inbound.text
         assert (await client.get(inbound.headers["location"])).status_code == 200
+        # A caseworker's day: the queue (requests, grants ending soon), a request, a citizen.
+        client.cookies.clear()
+        await staff_login(client, await staff_id(db, "Sofie Bach"), landing="/fsc/sag")
+        request_id = await db.fetchval("SELECT min(r.id) FROM change_request r JOIN authority a ON a.id = r.payer_id "
+                                       "WHERE a.code = 751")
+        citizen_of_request = await db.fetchval("SELECT citizen_id FROM change_request WHERE id = $1", request_id)
+        for url in ("/fsc/sag", f"/fsc/sag/requests/{request_id}", f"/fsc/sag/citizens/{citizen_of_request}"):
+            assert (await client.get(url)).status_code == 200, url
     return statements
 
 

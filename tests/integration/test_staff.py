@@ -20,12 +20,13 @@ async def staff_id(db, name: str) -> int:
     return await db.fetchval("SELECT id FROM staff WHERE name = $1", name)
 
 
-async def staff_login(client, member_id: int) -> None:
+async def staff_login(client, member_id: int, landing: str = "/fsc/queue") -> None:
+    """Demo login as ``member_id``; FSC staff land on the queue, caseworkers on /fsc/sag."""
     response = await client.post("/fsc/login/demo", data={"staff_id": str(member_id),
                                                           "_csrf_token": await page_csrf_token(client, "/fsc/login")},
                                  follow_redirects=False)
     assert response.status_code == 303, response.text
-    assert response.headers["location"] == "/fsc/queue"
+    assert response.headers["location"] == landing
 
 
 async def post(client, url: str, **data: str):
