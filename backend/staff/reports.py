@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "staff_viewed_queue": N_("Viewed the queue of callback requests"),
     "staff_viewed_reports": N_("Viewed the reports and the access log"),
     "authority_contact_changed": N_("Changed a municipality's contact"),
+    "staff_viewed_payer_reports": N_("Viewed the reports for payers"),
+    "staff_downloaded_payer_reports": N_("Downloaded the reports for payers (CSV)"),
 }
 
 

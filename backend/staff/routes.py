@@ -10,7 +10,8 @@ from backend.staff.member_routes import StaffMembersController
 from backend.staff.oidc_routes import StaffOidcController
 from backend.staff.queue_routes import QueueController
 from backend.staff.reports import ReportsController
+from backend.reports.routes import PayerReportsController
 
 STAFF_CONTROLLERS = (StaffAuthController, QueueController, CallController, PhoneOrderController, CapacityController,
                      ReportsController, AttentionController, StaffMembersController,
-                     StaffOidcController, AuthorityContactsController)
+                     StaffOidcController, AuthorityContactsController, PayerReportsController)
