@@ -59,22 +59,23 @@ class Chart:
     plot_h: int = PLOT_H
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 x 10^k at least ``value`` (a readable top of the axis)."""
-    if value <= 0:
+def nice_step(value: float) -> float:
+    """The smallest 1, 2 or 5 x 10^k (at least 1: counts, kroner and hours are whole) not below
+    ``value``: tick steps a reader can add up, and whole-number tick labels."""
+    if value <= 1:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in (1, 2, 5, 10):
         if step * power >= value:
-            return step * power
-    return 10 * power
+            return float(step * power)
+    return 10.0 * power
 
 
 def bar_chart(chart_id: str, title: str, y_label: str, x_label: str, categories: Sequence[str],
               series: Sequence[tuple[str, Sequence[float | None]]], fmt: Callable[[float], str]) -> Chart:
     """Grouped bars: one group per category (month), one bar per series; None is no bar."""
     values = [v for _name, vs in series for v in vs if v is not None]
-    top = nice_ceiling(max(values, default=0))
+    top = TICKS * nice_step(max(values, default=0) / TICKS)
     n = max(1, len(categories))
     group_w = PLOT_W / n
     bar_w = group_w * 0.7 / max(1, len(series))
