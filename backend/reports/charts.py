@@ -14,7 +14,7 @@ WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 72, 12, 16, 64
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 TICKS = 4
-MAX_X_LABELS = 12
+MAX_X_LABELS = 6
 # Contrast against white >= 4.5:1 (more than the 3:1 graphics need): DKFDS blue and a dark orange.
 COLOURS = ("#0059b3", "#a14800")
 
