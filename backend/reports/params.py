@@ -32,6 +32,14 @@ class ReportInputError(Exception):
         self.field = field
         self.message = message
 
+    status_code = 400
+
+
+class ReportAccessError(ReportInputError):
+    """A payer the viewer may not see (a caseworker asking for another authority): 403."""
+
+    status_code = 403
+
 
 @dataclass(frozen=True)
 class ReportRange:
@@ -80,5 +88,5 @@ def parse_payer(value: str | None, payers: dict[int, int], own_authority: int | 
         raise ReportInputError("payer", UNKNOWN_PAYER)
     payer_id = payers[int(code)]
     if own_authority is not None and payer_id != own_authority:
-        raise ReportInputError("payer", NOT_YOUR_PAYER)
+        raise ReportAccessError("payer", NOT_YOUR_PAYER)
     return payer_id

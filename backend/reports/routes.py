@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from litestar import Controller, Request, Response, get
+from litestar.exceptions import PermissionDeniedException
 
 from backend.callbacks.rules import TZ
 from backend.i18n import format_date, format_number
@@ -26,8 +27,14 @@ from backend.web.templating import render
 
 
 def own_authority(staff: StaffViewer) -> int | None:
-    """The one authority a caseworker may report on; None (every payer) for FSC supervisors."""
-    return getattr(staff, "authority_id", None) if staff.role == "caseworker" else None
+    """The one authority a caseworker may report on; None (every payer) for FSC supervisors. A
+    caseworker without an authority sees nothing (fails closed rather than seeing every payer)."""
+    if staff.role != "caseworker":
+        return None
+    authority = getattr(staff, "authority_id", None)
+    if authority is None:
+        raise PermissionDeniedException()
+    return authority
 
 
 def charts(months: list[MonthFigures]) -> list:
@@ -56,11 +63,11 @@ class PayerReportsController(Controller):
         values = {name: params.get(name) or "" for name in ("from", "to", "payer")}
         payers = await q.select_payers(db)
         own = own_authority(staff)
-        if own is not None:
-            payers = [p for p in payers if p["id"] == own]
         today = dt.datetime.now(TZ).date()
         report_range = parse_range(values["from"], values["to"], today)
         payer_id = parse_payer(values["payer"], {p["code"]: p["id"] for p in payers}, own)
+        if own is not None:
+            payers = [p for p in payers if p["id"] == own]
         return report_range, payer_id, payers, values
 
     @get("/payers", name="payer_reports")
@@ -74,7 +81,7 @@ class PayerReportsController(Controller):
             return render(request, "staff/payer_reports.html", {
                 "errors": {error.field: _(error.message)}, "values": values,
                 "payers": [p for p in payers if own is None or p["id"] == own], "months": [], "charts": [],
-                "total": None, "refreshed_at": None, "csv_url": None}, status_code=400, block=None)
+                "total": None, "refreshed_at": None, "csv_url": None}, status_code=error.status_code, block=None)
         payer_ids = None if payer_id is None else [payer_id]
         months = await month_figures(db, report_range.first, report_range.last, payer_ids, by_payer=False)
         if not values["from"]:
@@ -94,7 +101,7 @@ class PayerReportsController(Controller):
         try:
             report_range, payer_id, payers, values = await self._input(request, db)
         except ReportInputError as error:
-            return Response(_(error.message), status_code=400, media_type="text/plain; charset=utf-8",
+            return Response(_(error.message), status_code=error.status_code, media_type="text/plain; charset=utf-8",
                             headers={"Cache-Control": "no-store"})
         payer_ids = None if payer_id is None else [payer_id]
         rows = await month_figures(db, report_range.first, report_range.last, payer_ids, by_payer=True)

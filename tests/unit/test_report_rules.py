@@ -9,7 +9,7 @@ import pytest
 
 from backend.reports.buckets import BUCKETS, OVERFLOW, add_sparse, bucket_of, nearest_rank, percentile, upper_bound
 from backend.reports.charts import bar_chart, nice_step
-from backend.reports.params import ReportInputError, months_back, parse_payer, parse_range
+from backend.reports.params import ReportAccessError, ReportInputError, months_back, parse_payer, parse_range
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -60,6 +60,8 @@ def test_payer_by_code_and_a_caseworker_only_their_own():
     for value, own in (("999", None), ("x", None), ("751", 11)):
         with pytest.raises(ReportInputError):
             parse_payer(value, payers, own)
+    with pytest.raises(ReportAccessError):   # another authority than the caseworker's own: 403
+        parse_payer("751", payers, 11)
 
 
 def test_bar_chart_scales_to_a_readable_top_and_skips_missing_values():
@@ -68,3 +70,16 @@ def test_bar_chart_scales_to_a_readable_top_and_skips_missing_values():
     assert len(chart.bars) == 1   # no bar for a month without a value
     assert [t.label for t in chart.ticks] == ["0", "2", "4", "6", "8"]
     assert chart.bars[0].height == pytest.approx(chart.plot_h * 6 / 8, abs=0.1)
+
+
+def test_a_caseworker_reports_on_their_own_authority_only_and_never_on_all_without_one():
+    from types import SimpleNamespace
+
+    from litestar.exceptions import PermissionDeniedException
+
+    from backend.reports.routes import own_authority
+
+    assert own_authority(SimpleNamespace(role="supervisor")) is None
+    assert own_authority(SimpleNamespace(role="caseworker", authority_id=11)) == 11
+    with pytest.raises(PermissionDeniedException):
+        own_authority(SimpleNamespace(role="caseworker", authority_id=None))
