@@ -8,6 +8,7 @@ every payer; a caseworker (role added by issue 16 §4) is limited to their own a
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import PermissionDeniedException
@@ -68,6 +69,9 @@ class PayerReportsController(Controller):
         payer_id = parse_payer(values["payer"], {p["code"]: p["id"] for p in payers}, own)
         if own is not None:
             payers = [p for p in payers if p["id"] == own]
+        # As understood (the form shows the default range, the CSV link repeats exactly this).
+        values = {"from": f"{report_range.first:%Y-%m}", "to": f"{report_range.last:%Y-%m}",
+                  "payer": values["payer"].strip()}
         return report_range, payer_id, payers, values
 
     @get("/payers", name="payer_reports")
@@ -84,13 +88,9 @@ class PayerReportsController(Controller):
                 "total": None, "refreshed_at": None, "csv_url": None}, status_code=error.status_code, block=None)
         payer_ids = None if payer_id is None else [payer_id]
         months = await month_figures(db, report_range.first, report_range.last, payer_ids, by_payer=False)
-        if not values["from"]:
-            values["from"] = report_range.first.strftime("%Y-%m")
-        if not values["to"]:
-            values["to"] = report_range.last.strftime("%Y-%m")
         await log_staff_event(db, request.scope["state"]["staff"].staff_id, "staff_viewed_payer_reports",
                               detail={"from": values["from"], "to": values["to"], "payer": values["payer"] or None})
-        query = "&".join(f"{k}={values[k]}" for k in ("from", "to", "payer") if values[k])
+        query = urlencode({k: v for k, v in values.items() if v})
         return render(request, "staff/payer_reports.html", {
             "errors": {}, "values": values, "payers": payers, "months": months, "charts": charts(months),
             "total": totals(months), "refreshed_at": await q.select_refreshed_at(db),
@@ -106,8 +106,7 @@ class PayerReportsController(Controller):
         payer_ids = None if payer_id is None else [payer_id]
         rows = await month_figures(db, report_range.first, report_range.last, payer_ids, by_payer=True)
         await log_staff_event(db, request.scope["state"]["staff"].staff_id, "staff_downloaded_payer_reports",
-                              detail={"from": report_range.first.isoformat()[:7], "to": report_range.last.isoformat()[:7],
-                                      "payer": values["payer"] or None})
+                              detail={"from": values["from"], "to": values["to"], "payer": values["payer"] or None})
         body = report_csv(rows, {p["id"]: p for p in payers})
         return Response(body, media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="{csv_filename(report_range)}"',
