@@ -6,6 +6,10 @@ run any number of times with the same result and readers never see a half-done r
 source (orders, lead times, backorders, callbacks) is one statement that fills only its own
 columns of the same (payer, day) rows; another source is one more statement and its columns.
 
+The page reads ``report_payer_month``: the same figures per month, summed from the days (lead-time
+histograms added bucket by bucket) by the last statement of every recompute, plus the month's
+distinct citizens. The days stay the unit of recompute and of any finer report.
+
 The worker recomputes a rolling window every hour (``refresh_recent``): the last ``WINDOW_DAYS``
 days, widened to the first of that month so the month's distinct citizens are counted whole. A
 delivery confirmed late (its event arrives days after) lands on the day the order was placed,
@@ -106,8 +110,38 @@ SELECT g.payer_id, date_trunc('month', {DAY_OF_ORDER})::date, count(DISTINCT o.c
  WHERE {ORDERS_IN_RANGE}
  GROUP BY 1, 2"""
 
-SOURCES = (ORDERS, LEAD_TIMES, BACKORDERS, CALLBACKS, CITIZENS)
-"""Run in this order after the range is cleared; ORDERS first (it inserts, the others upsert)."""
+# The months of the range from their days: sums, and histograms added bucket by bucket.
+MONTHS = """
+WITH days AS (
+    SELECT * FROM report_payer_day WHERE day >= $1 AND ($2::date IS NULL OR day < $2)
+), sums AS (
+    SELECT payer_id, date_trunc('month', day)::date AS month, sum(orders) AS orders, sum(packs) AS packs,
+           sum(pieces) AS pieces, sum(spend_oere) AS spend_oere, sum(delivered) AS delivered,
+           sum(backorders) AS backorders, sum(callbacks_handled) AS callbacks_handled,
+           sum(callbacks_waiting) AS callbacks_waiting
+      FROM days GROUP BY 1, 2
+), per_bucket AS (
+    SELECT d.payer_id, date_trunc('month', d.day)::date AS month, h.bucket, sum(h.n)::integer AS n
+      FROM days d CROSS JOIN LATERAL unnest(d.lead_buckets, d.lead_counts) AS h(bucket, n)
+     GROUP BY 1, 2, 3
+), histograms AS (
+    SELECT payer_id, month, array_agg(bucket ORDER BY bucket) AS buckets, array_agg(n ORDER BY bucket) AS counts
+      FROM per_bucket GROUP BY 1, 2
+)
+INSERT INTO report_payer_month (payer_id, month, orders, packs, pieces, spend_oere, delivered, lead_buckets,
+                                lead_counts, backorders, callbacks_handled, callbacks_waiting)
+SELECT s.payer_id, s.month, s.orders, s.packs, s.pieces, s.spend_oere, s.delivered,
+       coalesce(h.buckets, '{}'), coalesce(h.counts, '{}'), s.backorders, s.callbacks_handled, s.callbacks_waiting
+  FROM sums s LEFT JOIN histograms h USING (payer_id, month)
+    ON CONFLICT (payer_id, month) DO UPDATE
+   SET orders = EXCLUDED.orders, packs = EXCLUDED.packs, pieces = EXCLUDED.pieces, spend_oere = EXCLUDED.spend_oere,
+       delivered = EXCLUDED.delivered, lead_buckets = EXCLUDED.lead_buckets, lead_counts = EXCLUDED.lead_counts,
+       backorders = EXCLUDED.backorders, callbacks_handled = EXCLUDED.callbacks_handled,
+       callbacks_waiting = EXCLUDED.callbacks_waiting"""
+
+SOURCES = (ORDERS, LEAD_TIMES, BACKORDERS, CALLBACKS, CITIZENS, MONTHS)
+"""Run in this order after the range is cleared: ORDERS first (it inserts, the other day sources
+upsert), MONTHS last (it rolls the finished days up into the months CITIZENS started)."""
 
 
 def month_start(day: dt.date) -> dt.date:

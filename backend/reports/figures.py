@@ -37,7 +37,7 @@ class MonthFigures:
         return percentile(self.lead_histogram, 90)
 
 
-SUMMED = ("orders", "packs", "pieces", "spend_oere", "delivered", "backorders", "callbacks_handled",
+SUMMED = ("citizens", "orders", "packs", "pieces", "spend_oere", "delivered", "backorders", "callbacks_handled",
           "callbacks_waiting")
 
 
@@ -52,36 +52,26 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 async def month_figures(conn: asyncpg.Connection, first: dt.date, last: dt.date, payer_ids: list[int] | None,
                         *, by_payer: bool) -> list[MonthFigures]:
     """Figures for the months ``first``..``last`` (first days of months, inclusive). Without
-    ``by_payer`` one row per month (payers added together), every month present; with it one row
-    per payer and month for every payer that has any figure in the range."""
-    end = next_month(last)
+    ``by_payer`` one row per month (payers added together; a citizen with two payers in a month
+    counts for each), every month present; with it one row per payer and month for every payer
+    that has any figure in the range."""
     rows: dict[tuple[int | None, dt.date], MonthFigures] = {}
-
-    def row(payer_id: int | None, month: dt.date) -> MonthFigures:
-        key = (payer_id, month)
-        if key not in rows:
-            rows[key] = MonthFigures(month=month, payer_id=payer_id)
-        return rows[key]
-
-    for r in await q.select_month_figures(conn, first, end, payer_ids, by_payer=by_payer):
-        figures = row(r["payer_id"], r["month"])
+    for r in await q.select_months(conn, first, next_month(last), payer_ids):
+        key = (r["payer_id"] if by_payer else None, r["month"])
+        figures = rows.setdefault(key, MonthFigures(month=r["month"], payer_id=key[0]))
         for name in SUMMED:
-            setattr(figures, name, r[name])
-    for r in await q.select_month_citizens(conn, first, end, payer_ids, by_payer=by_payer):
-        row(r["payer_id"], r["month"]).citizens = r["citizens"]
-    for r in await q.select_month_lead_histograms(conn, first, end, payer_ids, by_payer=by_payer):
-        add_sparse(row(r["payer_id"], r["month"]).lead_histogram, [r["bucket"]], [r["n"]])
-    payers = sorted({payer for payer, _month in rows}, key=lambda p: (p is not None, p)) or [None]
-    if by_payer and payers == [None]:
-        return []
-    return [row(payer, month) for payer in payers for month in months_between(first, last)]
+            setattr(figures, name, getattr(figures, name) + r[name])
+        add_sparse(figures.lead_histogram, r["lead_buckets"], r["lead_counts"])
+    payers = sorted({payer for payer, _month in rows}) if by_payer else [None]
+    return [rows.get((payer, month)) or MonthFigures(month=month, payer_id=payer)
+            for payer in payers for month in months_between(first, last)]
 
 
 def totals(months: list[MonthFigures]) -> MonthFigures:
     """The whole range added up (citizens are not: one citizen orders in several months)."""
     total = MonthFigures(month=months[0].month if months else dt.date.today())
     for m in months:
-        for name in SUMMED:
+        for name in SUMMED[1:]:
             setattr(total, name, getattr(total, name) + getattr(m, name))
         for bucket, n in m.lead_histogram.items():
             total.lead_histogram[bucket] = total.lead_histogram.get(bucket, 0) + n

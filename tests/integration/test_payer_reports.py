@@ -79,13 +79,20 @@ async def test_aggregates_equal_a_direct_computation_also_after_a_late_delivery(
 async def test_refresh_is_idempotent_and_a_full_rebuild_gives_the_same_rows(db):
     await norddjurs_history(db)
     await refresh_recent(db, today())
-    once = await db.fetch("SELECT * FROM report_payer_day ORDER BY payer_id, day")
+    tables = ("SELECT * FROM report_payer_day ORDER BY payer_id, day",
+              "SELECT * FROM report_payer_month ORDER BY payer_id, month")
+    once = [await db.fetch(query) for query in tables]
     await refresh_recent(db, today())
-    assert await db.fetch("SELECT * FROM report_payer_day ORDER BY payer_id, day") == once
+    assert [await db.fetch(query) for query in tables] == once
     await db.execute("DELETE FROM report_payer_day")
     await db.execute("DELETE FROM report_payer_month")
     await rebuild(db, None, today())
-    assert await db.fetch("SELECT * FROM report_payer_day ORDER BY payer_id, day") == once
+    assert [await db.fetch(query) for query in tables] == once
+    # Each month is the sum of its days.
+    assert await db.fetchval("""SELECT count(*) FROM report_payer_month m
+                                 WHERE m.orders <> (SELECT coalesce(sum(d.orders), 0) FROM report_payer_day d
+                                                     WHERE d.payer_id = m.payer_id
+                                                       AND date_trunc('month', d.day) = m.month)""") == 0
 
 
 async def test_percentiles_come_from_the_summed_histogram_not_from_daily_medians(db):

@@ -1,6 +1,6 @@
 -- Reports for payers (issue 16 §8): figures per payer (the authority paying the grant) and day,
--- kept up to date by the worker (backend/reports/aggregate.py), so a report page sums a few
--- hundred small rows instead of scanning order_. Rows exist only for days with something to count.
+-- kept up to date by the worker (backend/reports/aggregate.py), rolled up per month for the page,
+-- so a report never scans order_. Rows exist only for days with something to count.
 
 CREATE TABLE report_payer_day (
     payer_id            integer NOT NULL REFERENCES authority (id),
@@ -21,15 +21,28 @@ CREATE TABLE report_payer_day (
     PRIMARY KEY (payer_id, day),
     CHECK (cardinality(lead_buckets) = cardinality(lead_counts))
 );
--- "All payers" reads a day range across payers.
+-- The monthly roll-up and the recompute read a day range across payers.
 CREATE INDEX report_payer_day_day_idx ON report_payer_day (day);
 
--- Citizens served cannot be summed from days (one citizen orders on several days): counted per month.
+-- The same per month, what the page reads (a payer's year is 12 rows, not 365): each month is the
+-- sum of its days, lead-time histograms added bucket by bucket, recomputed with them. Citizens
+-- served are counted here only: one citizen orders on several days, so days cannot be added up.
 CREATE TABLE report_payer_month (
     payer_id            integer NOT NULL REFERENCES authority (id),
     month               date NOT NULL CHECK (extract(day FROM month) = 1),
-    citizens            integer NOT NULL,
-    PRIMARY KEY (payer_id, month)
+    citizens            integer NOT NULL DEFAULT 0,
+    orders              integer NOT NULL DEFAULT 0,
+    packs               bigint NOT NULL DEFAULT 0,
+    pieces              bigint NOT NULL DEFAULT 0,
+    spend_oere          bigint NOT NULL DEFAULT 0,
+    delivered           integer NOT NULL DEFAULT 0,
+    lead_buckets        smallint[] NOT NULL DEFAULT '{}',
+    lead_counts         integer[] NOT NULL DEFAULT '{}',
+    backorders          integer NOT NULL DEFAULT 0,
+    callbacks_handled   integer NOT NULL DEFAULT 0,
+    callbacks_waiting   integer NOT NULL DEFAULT 0,
+    PRIMARY KEY (payer_id, month),
+    CHECK (cardinality(lead_buckets) = cardinality(lead_counts))
 );
 CREATE INDEX report_payer_month_month_idx ON report_payer_month (month);
 
