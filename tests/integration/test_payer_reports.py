@@ -172,3 +172,20 @@ async def test_only_supervisors_see_the_payer_reports(client, db):
     await staff_login(client, await staff_id(db, "Anne Holm"))  # an advisor
     assert (await client.get("/fsc/reports/payers")).status_code == 403
     assert (await client.get("/fsc/reports/payers.csv")).status_code == 403
+
+
+async def test_reports_rebuild_command_recomputes_from_a_date_and_refuses_a_bad_one(db_url, db, capsys):
+    import pytest
+
+    from backend.cli import main
+    from backend.reports.cli import rebuild_reports
+
+    await db.execute("DELETE FROM report_payer_day")
+    await db.execute("DELETE FROM report_payer_month")
+    since = months_back(today().replace(day=1), 2)
+    assert await rebuild_reports(db_url, since + dt.timedelta(days=9)) == 3   # widened to the month's first day
+    assert await db.fetchval("SELECT min(day) FROM report_payer_day") >= since
+    assert await db.fetchval("SELECT count(*) FROM report_payer_month WHERE month = $1", since) > 0
+    with pytest.raises(SystemExit) as refused:
+        main(["reports-rebuild", "--from", "2026-13-01"])
+    assert refused.value.code == 2 and "--from must be a date" in capsys.readouterr().err
