@@ -21,6 +21,7 @@ from backend.casework.caseworker_routes import CaseworkerController
 from backend.casework.citizen_routes import ChangeRequestController
 from backend.catalog.routes import CatalogueController, product_picture
 from backend.citizens.routes import CitizenLookupController
+from backend.reports.routes import PayerReportsController
 from backend.db.migrate import check_schema
 from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
@@ -80,6 +81,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             ChangeRequestController,
             CaseworkerController,
             AdvisorChangeRequestController,
+            PayerReportsController,
             *STAFF_CONTROLLERS,
             CatalogueController,
             GoLiveController,

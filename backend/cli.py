@@ -111,6 +111,22 @@ def cmd_warehouse_sim(args: argparse.Namespace) -> None:
     run_simulator(settings)
 
 
+def cmd_reports_rebuild(args: argparse.Namespace) -> None:
+    import datetime as dt
+
+    since = None
+    if args.since:
+        try:
+            since = dt.date.fromisoformat(args.since)
+        except ValueError:
+            _fail(f"--from must be a date like 2025-01-01, not {args.since!r}")
+    settings = _settings()
+    from backend.reports.cli import rebuild_reports
+
+    months = asyncio.run(rebuild_reports(_database_url(settings), since))
+    print(f"report aggregates rebuilt: {months} month(s)")
+
+
 def cmd_build_assets(_args: argparse.Namespace) -> None:
     from backend.assets import build_assets
 
@@ -249,6 +265,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], str]] = {
     "migrate": (cmd_migrate, "apply database migrations and load reference data"),
     "seed": (cmd_seed, "load demo data into an empty database (after migrating)"),
     "import-catalogue": (cmd_import_catalogue, "import the tender's product list (CSV; all lines or none)"),
+    "reports-rebuild": (cmd_reports_rebuild, "recompute the payer report's daily aggregates from a date (default: all)"),
     "i18n-update": (cmd_i18n_update, "extract UI texts and update the da/en catalogs (keeps translations)"),
     "build-assets": (cmd_build_assets, "copy front-end packages from node_modules into pwa/static/vendor"),
     "vapid-keys": (cmd_vapid_keys, "print a new Web Push (VAPID) key pair for FSC_VAPID_PRIVATE_KEY/PUBLIC_KEY"),
@@ -269,6 +286,9 @@ def main(argv: list[str] | None = None) -> None:
         if name == "serve":
             command.add_argument("--host", default=None)
             command.add_argument("--workers", type=int, default=None)
+        if name == "reports-rebuild":
+            command.add_argument("--from", dest="since", default=None, metavar="DATE",
+                                 help="first day to recompute (YYYY-MM-DD; widened to the first of its month)")
     args = parser.parse_args(argv)
     COMMANDS[args.command][0](args)
 

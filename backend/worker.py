@@ -39,7 +39,8 @@ log = logging.getLogger("fsc.worker")
 logging.getLogger("pgqueuer").addFilter(OneLineWhileDatabaseAway())
 
 # Modules with a ``register(worker: Worker) -> None`` function.
-HANDLER_MODULES = ("backend.housekeeping", "backend.warehouse.jobs", "backend.push.jobs", "backend.callbacks.jobs")
+HANDLER_MODULES = ("backend.housekeeping", "backend.warehouse.jobs", "backend.push.jobs", "backend.callbacks.jobs",
+                   "backend.reports.jobs")
 
 JobHandler = Callable[[dict, Job], Awaitable[None]]
 Task = Callable[[], Awaitable[None]]

@@ -37,6 +37,8 @@ ACTION_LABELS = {
     "staff_searched_citizens": N_("Searched for citizens"),
     "inbound_call_opened": N_("Opened an inbound call"),
     "callback_booked": N_("Booked a callback for a citizen"),
+    "staff_viewed_payer_reports": N_("Viewed the reports for payers"),
+    "staff_downloaded_payer_reports": N_("Downloaded the reports for payers (CSV)"),
 }
 
 

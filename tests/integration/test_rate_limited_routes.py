@@ -126,6 +126,6 @@ async def test_the_webhook_is_limited_per_partner_with_a_problem_answer(client, 
     refused = answers[-1]
     assert refused.headers["content-type"].startswith("application/problem+json") and refused.json()["status"] == 429
     assert retry_after(refused) <= 60
-    assert await db.fetchval("SELECT count(*) FROM warehouse_event") == 3
+    assert await db.fetchval("SELECT count(*) FROM warehouse_event WHERE order_id = $1", order_id) == 3
     assert await db.fetchval("SELECT count(*) FROM webhook_signature") == 3
     assert await db.fetchval("SELECT status FROM parcel WHERE order_id = $1", order_id) == "packed"
