@@ -84,7 +84,7 @@ def sample_pool(pool: asyncpg.Pool) -> None:
 
 QUEUE_SQL = """
 SELECT entrypoint, status::text AS status, count(*) AS jobs,
-       extract(epoch FROM now() - min(created)) FILTER (WHERE status = 'queued') AS oldest_s
+       extract(epoch FROM now() - min(created) FILTER (WHERE status = 'queued')) AS oldest_s
   FROM pgqueuer GROUP BY entrypoint, status"""
 # The oldest order whose pick list is still to be sent: its job is in the queue (queued or picked).
 HANDOFF_SQL = "SELECT coalesce(extract(epoch FROM now() - min(created)), 0) FROM pgqueuer WHERE entrypoint = 'order_placed'"

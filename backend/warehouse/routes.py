@@ -129,7 +129,7 @@ _REFUSALS = {401: "signature", 404: "unknown_order", 409: "conflict", 422: "malf
 
 def webhook_outcome(response: Response) -> tuple[str, str]:
     """(accepted, applied|duplicate) or (refused, reason) for the metrics."""
-    if response.status_code == 200:
+    if response.status_code in (None, 200):  # None: the route's own status (200)
         return "accepted", response.content["status"]
     detail = response.content.get("detail", "") if isinstance(response.content, dict) else ""
     reason = "replayed" if detail.endswith("replayed request") else _REFUSALS.get(response.status_code, "other")

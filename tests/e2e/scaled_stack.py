@@ -9,12 +9,16 @@ import os
 import signal
 import subprocess
 import sys
-from contextlib import suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
+from tests.debian_postgres import debian_postgres
 from tests.e2e.conftest import app_env, free_port, wait_until_ready
+from tests.e2e.outage_stack import add_citizens
 
 COMMANDS = {"web": "serve", "worker": "worker", "sim": "warehouse-sim"}
+CHECKS_PER_MINUTE = 4  # the per-citizen limit of the order form's live check on this stack
 
 
 def run_release(env: dict[str, str], *commands: str) -> None:
@@ -31,6 +35,8 @@ class ScaledStack:
         self.db_url = db_url
         self.logs = logs
         self.ports = {"web1": free_port(), "web2": free_port(), "sim": free_port()}
+        # Each process its own metrics listener (several processes on one host: one port each).
+        self.metrics_ports = {name: free_port() for name in ("web1", "web2", "worker1", "worker2")}
         self.env = app_env(
             db_url,
             FSC_WAREHOUSE_URL=self.url("sim"), FSC_WAREHOUSE_WEBHOOK_URL=f"{self.url('web2')}/api/v1/warehouse/events",
@@ -46,6 +52,8 @@ class ScaledStack:
     def start(self, name: str, **env: str) -> subprocess.Popen:
         kind = name.rstrip("0123456789")
         extra = {"FSC_PORT": str(self.ports[name])} if kind == "web" else {}
+        if name in self.metrics_ports:
+            extra["FSC_METRICS_PORT"] = str(self.metrics_ports[name])
         with (self.logs / f"{name}.log").open("ab") as log:
             process = subprocess.Popen([sys.executable, "-m", "backend.cli", COMMANDS[kind]],
                                        env=dict(self.env, **extra, **env), stdout=log, stderr=subprocess.STDOUT,
@@ -91,3 +99,29 @@ class ScaledStack:
 
     def all_logs(self) -> str:
         return "".join(path.read_text(encoding="utf-8", errors="replace") for path in sorted(self.logs.glob("*.log")))
+
+
+class Citizens:
+    """Hands out bench citizens (1-based), each with this period's quota free for one tap."""
+
+    def __init__(self) -> None:
+        self.next = 1
+
+    def take(self, count: int) -> list[int]:
+        taken = list(range(self.next, self.next + count))
+        self.next += count
+        return taken
+
+
+@asynccontextmanager
+async def running_scaled_stack(logs: Path, bench_citizens: int = 300) -> AsyncIterator[ScaledStack]:
+    with debian_postgres() as postgres:
+        url = await postgres.create_database("fsc")
+        stack = ScaledStack(url, logs, FSC_RATE_LIMIT_ORDER_CHECK=f"100000/1m,{CHECKS_PER_MINUTE}/1m")
+        run_release(stack.env, "migrate", "seed")
+        await add_citizens(url, bench_citizens)
+        stack.start_all()
+        try:
+            yield stack
+        finally:
+            stack.stop_all()

@@ -16,50 +16,13 @@ import urllib.request
 import uuid
 
 import httpx
-import pytest
 
 from backend.db.pool import connect
 from backend.seed.demo import MAIN_DEMO_CPR
 from tests.conftest import citizen_id_by_cpr
-from tests.debian_postgres import debian_postgres
-from tests.e2e.outage_stack import add_citizens, handed_off, wait_until
+from tests.e2e.outage_stack import handed_off, wait_until
 from tests.e2e.scale_helpers import page_token, receipt_of, tap, tap_client
-from tests.e2e.scaled_stack import ScaledStack, run_release
-
-CHECKS_PER_MINUTE = 4  # the per-citizen limit of the order form's live check in this module
-
-
-@pytest.fixture(scope="module")
-async def scaled(tmp_path_factory):
-    logs = tmp_path_factory.mktemp("scaled-logs")
-    with debian_postgres() as postgres:
-        url = await postgres.create_database("fsc")
-        stack = ScaledStack(url, logs, FSC_RATE_LIMIT_ORDER_CHECK=f"100000/1m,{CHECKS_PER_MINUTE}/1m")
-        run_release(stack.env, "migrate", "seed")
-        await add_citizens(url, 200)
-        stack.start_all()
-        try:
-            yield stack
-        finally:
-            stack.stop_all()
-
-
-class Citizens:
-    """Hands out bench citizens (1-based), each with this period's quota free for one tap."""
-
-    def __init__(self) -> None:
-        self.next = 1
-
-    def take(self, count: int) -> list[int]:
-        taken = list(range(self.next, self.next + count))
-        self.next += count
-        return taken
-
-
-@pytest.fixture(scope="module")
-def citizens() -> Citizens:
-    return Citizens()
-
+from tests.e2e.scaled_stack import CHECKS_PER_MINUTE, ScaledStack
 
 def sim_counters(stack: ScaledStack) -> dict:
     with urllib.request.urlopen(stack.url("sim") + "/healthz", timeout=2) as response:
