@@ -104,6 +104,8 @@ def cmd_serve(args: argparse.Namespace) -> None:
         port=args.port or settings.port,
         workers=args.workers or settings.web_workers,
         log_access=False,  # backend.web.request_log writes one JSON line per request instead
+        # SIGTERM: stop listening, finish the requests in flight, at most this long.
+        workers_kill_timeout=settings.shutdown_timeout_s,
         log_dictconfig=granian_log_config(settings.log_format),
     ).serve()
 

@@ -105,6 +105,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     metrics_host: str = "127.0.0.1"
     """Address the metrics listener binds to: the operator's network interface, never the public one."""
 
+    shutdown_timeout_s: int = 30
+    """On SIGTERM: seconds a web process may take to finish the requests in flight (it takes no new
+    connection) and a worker to finish its running jobs; after that the worker hands them back to the queue."""
+
     worker_heartbeat_s: int = 30
     """Seconds without a heartbeat after which a job whose worker died is picked again."""
 
@@ -264,6 +268,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 or self.staff_idle_minutes > self.staff_session_hours * 60):
             raise SettingsError("a session's idle timeout (FSC_*_IDLE_*) must not be longer than its lifetime "
                                 "(FSC_*_SESSION_*)")
+        if not 1 <= self.shutdown_timeout_s <= 3600:
+            raise SettingsError("FSC_SHUTDOWN_TIMEOUT_S must be between 1 and 3600")
         if self.worker_heartbeat_s < 2:
             raise SettingsError("FSC_WORKER_HEARTBEAT_S must be at least 2")
         if not 2 <= self.worker_jobs_in_flight <= 1000:

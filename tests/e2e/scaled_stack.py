@@ -114,7 +114,7 @@ class Citizens:
 
 
 @asynccontextmanager
-async def running_scaled_stack(logs: Path, bench_citizens: int = 300) -> AsyncIterator[ScaledStack]:
+async def running_scaled_stack(logs: Path, bench_citizens: int = 1000) -> AsyncIterator[ScaledStack]:
     with debian_postgres() as postgres:
         url = await postgres.create_database("fsc")
         stack = ScaledStack(url, logs, FSC_RATE_LIMIT_ORDER_CHECK=f"100000/1m,{CHECKS_PER_MINUTE}/1m")
