@@ -130,6 +130,28 @@ def cmd_warehouse_sim(args: argparse.Namespace) -> None:
     run_simulator(settings)
 
 
+def cmd_purge(args: argparse.Namespace) -> None:
+    """Remove what is past its retention period now (the worker does it nightly); --dry-run: only count."""
+    import datetime as dt
+
+    from backend.db.pool import connect
+    from backend.retention import plan, purge
+
+    settings = _settings()
+
+    async def run() -> dict[str, int]:
+        conn = await connect(_database_url(settings))
+        try:
+            return await (plan if args.dry_run else purge)(conn, settings, dt.datetime.now(dt.UTC))
+        finally:
+            await conn.close()
+
+    counts = asyncio.run(run())
+    print("would remove (dry run):" if args.dry_run else "removed:")
+    for name, count in counts.items():
+        print(f"  {name}: {count}")
+
+
 def cmd_build_assets(_args: argparse.Namespace) -> None:
     from backend.assets import build_assets
 
@@ -237,6 +259,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], str]] = {
     "worker": (cmd_worker, "run the background worker"),
     "warehouse-sim": (cmd_warehouse_sim, "run the warehouse simulator (plays the partner: pick lists in, events out)"),
     "migrate": (cmd_migrate, "apply database migrations and load reference data"),
+    "purge": (cmd_purge, "remove data past its retention period (--dry-run: show what would go)"),
     "seed": (cmd_seed, "load demo data into an empty database (after migrating)"),
     "i18n-update": (cmd_i18n_update, "extract UI texts and update the da/en catalogs (keeps translations)"),
     "build-assets": (cmd_build_assets, "copy front-end packages from node_modules into pwa/static/vendor"),
@@ -251,6 +274,8 @@ def main(argv: list[str] | None = None) -> None:
         command = sub.add_parser(name, help=help_text)
         if name in ("dev", "serve", "warehouse-sim"):
             command.add_argument("--port", type=int, default=None)
+        if name == "purge":
+            command.add_argument("--dry-run", action="store_true", help="count what would go; change nothing")
         if name == "serve":
             command.add_argument("--host", default=None)
             command.add_argument("--workers", type=int, default=None)

@@ -105,6 +105,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     metrics_host: str = "127.0.0.1"
     """Address the metrics listener binds to: the operator's network interface, never the public one."""
 
+    audit_log_keep_days: int = 1827
+    """Days the access log (audit_log) is kept (5 years); older entries are purged nightly, none younger than 365."""
+
+    citizen_keep_days: int = 1827
+    """A citizen whose grants all ended more than this many days ago is anonymised (orders kept for the payers)."""
+
+    job_history_keep_days: int = 30
+    """Days the job queue's history (pgqueuer's log and statistics) is kept."""
+
+    push_delivery_keep_days: int = 30
+    """Days the record of which device got which notice is kept."""
+
     shutdown_timeout_s: int = 30
     """On SIGTERM: seconds a web process may take to finish the requests in flight (it takes no new
     connection) and a worker to finish its running jobs; after that the worker hands them back to the queue."""
@@ -268,6 +280,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 or self.staff_idle_minutes > self.staff_session_hours * 60):
             raise SettingsError("a session's idle timeout (FSC_*_IDLE_*) must not be longer than its lifetime "
                                 "(FSC_*_SESSION_*)")
+        if self.audit_log_keep_days < 365 or self.citizen_keep_days < 1:
+            raise SettingsError("FSC_AUDIT_LOG_KEEP_DAYS must be at least 365 and FSC_CITIZEN_KEEP_DAYS positive")
+        if self.job_history_keep_days < 1 or self.push_delivery_keep_days < 1:
+            raise SettingsError("FSC_JOB_HISTORY_KEEP_DAYS and FSC_PUSH_DELIVERY_KEEP_DAYS must be positive")
         if not 1 <= self.shutdown_timeout_s <= 3600:
             raise SettingsError("FSC_SHUTDOWN_TIMEOUT_S must be between 1 and 3600")
         if self.worker_heartbeat_s < 2:
