@@ -207,6 +207,7 @@ def _dev_environment() -> dict[str, str]:
         name, _, value = line.partition("=")
         env.setdefault(name, value)
     env.setdefault("FSC_DEMO_LOGIN", "1")
+    env.setdefault("FSC_LOG_FORMAT", "text")  # a developer reads the console; production collects JSON
     # Made-up contact details for development (example.org is reserved for examples).
     env.setdefault("FSC_SERVICE_PHONE", "70 00 00 00")
     env.setdefault("FSC_SERVICE_EMAIL", "fsc@example.org")
