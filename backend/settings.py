@@ -93,7 +93,33 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Maximum connections in each process's database pool."""
 
     log_level: str = "INFO"
-    """Python logging level (DEBUG, INFO, WARNING, ERROR)."""
+    """Python logging level (DEBUG, INFO, WARNING, ERROR). INFO writes one line per request."""
+
+    log_format: str = "json"
+    """``json``: one JSON object per line (for log collectors); ``text``: the same fields readable in a terminal."""
+
+    metrics_port: int = 0
+    """Prometheus metrics of this process on their own listener (``/metrics``); 0: off. Each process
+    on one host needs a port of its own (see README)."""
+
+    metrics_host: str = "127.0.0.1"
+    """Address the metrics listener binds to: the operator's network interface, never the public one."""
+
+    audit_log_keep_days: int = 1827
+    """Days the access log (audit_log) is kept (5 years); older entries are purged nightly, none younger than 365."""
+
+    citizen_keep_days: int = 1827
+    """A citizen whose grants all ended more than this many days ago is anonymised (orders kept for the payers)."""
+
+    job_history_keep_days: int = 30
+    """Days the job queue's history (pgqueuer's log and statistics) is kept."""
+
+    push_delivery_keep_days: int = 30
+    """Days the record of which device got which notice is kept."""
+
+    shutdown_timeout_s: int = 30
+    """On SIGTERM: seconds a web process may take to finish the requests in flight (it takes no new
+    connection) and a worker to finish its running jobs; after that the worker hands them back to the queue."""
 
     worker_heartbeat_s: int = 30
     """Seconds without a heartbeat after which a job whose worker died is picked again."""
@@ -260,12 +286,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 or self.staff_idle_minutes > self.staff_session_hours * 60):
             raise SettingsError("a session's idle timeout (FSC_*_IDLE_*) must not be longer than its lifetime "
                                 "(FSC_*_SESSION_*)")
+        if self.audit_log_keep_days < 365 or self.citizen_keep_days < 1:
+            raise SettingsError("FSC_AUDIT_LOG_KEEP_DAYS must be at least 365 and FSC_CITIZEN_KEEP_DAYS positive")
+        if self.job_history_keep_days < 1 or self.push_delivery_keep_days < 1:
+            raise SettingsError("FSC_JOB_HISTORY_KEEP_DAYS and FSC_PUSH_DELIVERY_KEEP_DAYS must be positive")
+        if not 1 <= self.shutdown_timeout_s <= 3600:
+            raise SettingsError("FSC_SHUTDOWN_TIMEOUT_S must be between 1 and 3600")
         if self.worker_heartbeat_s < 2:
             raise SettingsError("FSC_WORKER_HEARTBEAT_S must be at least 2")
         if not 2 <= self.worker_jobs_in_flight <= 1000:
             raise SettingsError("FSC_WORKER_JOBS_IN_FLIGHT must be between 2 and 1000")
         if self.db_pool_max < self.db_pool_min:
             raise SettingsError("FSC_DB_POOL_MAX must not be smaller than FSC_DB_POOL_MIN")
+        if self.log_format not in ("json", "text"):
+            raise SettingsError("FSC_LOG_FORMAT must be json or text")
+        if not 0 <= self.metrics_port <= 65535 or (self.metrics_port and self.metrics_port == self.port):
+            raise SettingsError("FSC_METRICS_PORT must be 0 (off) or a port other than FSC_PORT")
         if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingsError("FSC_LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR")
         if any(len(secret) < 32 for secret in self.warehouse_secret.split(",")):

@@ -21,6 +21,7 @@ import asyncio
 import datetime as dt
 import importlib
 import logging
+import os
 import signal
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
@@ -129,26 +130,62 @@ async def run_worker(settings: Settings, dsn: str) -> None:
         importlib.import_module(module).register(worker)
     stopping = asyncio.Event()
     running: list[PgQueuer] = []
+    loop = asyncio.get_running_loop()
+    managers: list = []  # this process's queue manager ids (one per database connection so far)
+
+    def give_up() -> None:
+        log.warning("jobs still running after %d s: handing them back", settings.shutdown_timeout_s)
+        asyncio.ensure_future(hand_back_and_exit(dsn, managers))
 
     def stop() -> None:
+        """SIGTERM: take no new job, let the running ones finish (up to FSC_SHUTDOWN_TIMEOUT_S)."""
+        if not stopping.is_set():
+            loop.call_later(settings.shutdown_timeout_s, give_up)
         stopping.set()
         for pgq in running:
             pgq.shutdown.set()
 
-    loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop)
     log.info("worker started")
+    sampler = None
+    if settings.metrics_port:  # the database-wide figures: queue, hand-off lag, callbacks waiting
+        from backend.metrics import sample_forever
+
+        sampler = asyncio.create_task(sample_forever(pool, database=True))
     try:
-        await _run_until_stopped(worker, dsn, stopping, running)
+        await _run_until_stopped(worker, dsn, stopping, running, managers)
     finally:
+        if sampler is not None:
+            sampler.cancel()
         await worker.shutdown()
         await http.aclose()
         await pool.close()
         log.info("worker stopped")
 
 
-async def _run_until_stopped(worker: Worker, dsn: str, stopping: asyncio.Event, running: list[PgQueuer]) -> None:
+async def hand_back_and_exit(dsn: str, managers: list) -> None:
+    """Put the jobs this process still holds back in the queue, for another worker to take now
+    (not after their heartbeat goes stale), and end the process at once: a cancelled job would be
+    recorded as failed by pgqueuer. Handlers are idempotent: a job handed back may run again."""
+    try:
+        conn = await connect(dsn)
+        try:
+            handed = await conn.execute(
+                "UPDATE pgqueuer SET status = 'queued', queue_manager_id = NULL, heartbeat = now() "
+                "WHERE status = 'picked' AND queue_manager_id = ANY($1::uuid[])", [str(m) for m in managers])
+        finally:
+            await conn.close()
+        log.warning("handed back to the queue: %s", handed.removeprefix("UPDATE "))
+    except Exception as exc:  # the database away: the heartbeat timeout hands them back instead
+        log.warning("could not hand jobs back (%s); they are picked again after the heartbeat timeout",
+                    short_reason(exc))
+    logging.shutdown()
+    os._exit(0)
+
+
+async def _run_until_stopped(worker: Worker, dsn: str, stopping: asyncio.Event, running: list[PgQueuer],
+                             managers: list) -> None:
     """Run the queue; when the database goes away, reconnect with back-off and run it again."""
     settings = worker.settings
     batch_size = max(1, settings.worker_jobs_in_flight // 2)  # pgqueuer: in flight >= 2 x batch
@@ -158,6 +195,7 @@ async def _run_until_stopped(worker: Worker, dsn: str, stopping: asyncio.Event, 
         try:
             listener = await connect(dsn)  # pgqueuer's own connection (LISTEN, dequeue)
             pgq = worker.queue(listener)
+            managers.append(pgq.qm.queue_manager_id)
             # A lost connection ends this run at once (pgqueuer would notice at its next dequeue).
             listener.add_termination_listener(lambda _conn, pgq=pgq: pgq.shutdown.set())
             running[:] = [pgq]

@@ -52,12 +52,18 @@ async def applied_versions(conn: asyncpg.Connection) -> set[int]:
     return {row["version"] for row in await conn.fetch("SELECT version FROM schema_migration")}
 
 
-async def check_schema(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """Return the pending migrations; raise when the database is ahead of the code."""
+async def check_schema(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR, *,
+                       allow_ahead: bool = False) -> list[Migration]:
+    """Return the pending migrations; raise when the database is ahead of the code, unless
+    ``allow_ahead``: a web process of the previous release during a rolling deploy (migrations add
+    before use and drop after, so the previous release works on the newer schema; it only logs)."""
     known = available_migrations(directory)
     applied = await applied_versions(conn)
     unknown = applied - {m.version for m in known}
-    if unknown:
+    if unknown and allow_ahead:
+        log.warning("the database has newer migration(s) %s: running as the previous release during a rollout",
+                    sorted(unknown))
+    elif unknown:
         raise MigrationError(
             f"the database has migration(s) {sorted(unknown)} that this code does not know; "
             "deploy the newer code (refusing to run against a newer schema)"

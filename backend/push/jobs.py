@@ -25,6 +25,7 @@ import asyncpg
 from pgqueuer.errors import RetryRequested
 from pgqueuer.models import Job
 
+from backend.metrics import count_push
 from backend.push import PUSH_JOB
 from backend.push.endpoints import EndpointPolicy
 from backend.push.notices import NoticeType
@@ -71,6 +72,7 @@ def last_try(sender: PushSender, job: Job) -> LastTry | None:
 def settle(summary: Summary, key: str, job: Job) -> None:
     """Log what one run of a notice did; when some devices must be tried again, ask pgqueuer for a
     retry with back-off (honouring Retry-After). The retry reaches only the devices still missing."""
+    count_push(summary.sent, summary.removed, summary.failed, summary.retry)
     if summary.sent or summary.removed or summary.failed:
         log.info("%s: sent %d, removed %d, refused %d", key, summary.sent, summary.removed, summary.failed)
     if summary.given_up:

@@ -9,6 +9,7 @@ from litestar import Controller, Request, Response, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example, OpenAPIMediaType, Operation, RequestBody, Schema
 
+from backend.metrics import count_webhook
 from backend.parcels.queries import remember_signature
 from backend.orders import attention
 from backend.parcels.service import EventRefused, UnknownOrder, record_event
@@ -79,6 +80,11 @@ class WarehouseEventsController(Controller):
                    422: _problem("Malformed event or unknown event type; `errors` lists the fields")},
     )
     async def receive_event(self, request: Request) -> Response:
+        response = await self._receive_event(request)
+        count_webhook(*webhook_outcome(response))
+        return response
+
+    async def _receive_event(self, request: Request) -> Response:
         settings = request.app.state.settings
         body = await request.body()
         try:
@@ -116,3 +122,15 @@ class WarehouseEventsController(Controller):
                 return refusal
             await transaction.commit()
         return Response({"status": "applied" if applied else "duplicate", "event_id": event.event_id})
+
+
+_REFUSALS = {401: "signature", 404: "unknown_order", 409: "conflict", 422: "malformed"}
+
+
+def webhook_outcome(response: Response) -> tuple[str, str]:
+    """(accepted, applied|duplicate) or (refused, reason) for the metrics."""
+    if response.status_code in (None, 200):  # None: the route's own status (200)
+        return "accepted", response.content["status"]
+    detail = response.content.get("detail", "") if isinstance(response.content, dict) else ""
+    reason = "replayed" if detail.endswith("replayed request") else _REFUSALS.get(response.status_code, "other")
+    return "refused", reason

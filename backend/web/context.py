@@ -12,6 +12,8 @@ housekeeping deletes ended rows.
 
 from __future__ import annotations
 
+import time
+
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend import i18n
@@ -19,6 +21,7 @@ from backend.auth import queries
 from backend.auth.models import SignedInPerson, Viewer
 from backend.auth.sessions import LANGUAGE_COOKIE, SESSION_COOKIE, token_hash
 from backend.db.pool import discard_if_broken
+from backend.metrics import POOL_WAIT_SECONDS
 from backend.staff.models import StaffViewer
 from backend.staff.queries import select_staff_viewer, touch_staff_session
 from backend.staff.sessions import STAFF_COOKIE
@@ -115,7 +118,9 @@ class RequestContextMiddleware:
         if citizen_hash is None and staff_hash is None:
             await self._call(scope, receive, send, litestar_app, cookies)
             return
+        waiting = time.perf_counter()
         async with litestar_app.state.pool.acquire() as conn:
+            POOL_WAIT_SECONDS.observe(time.perf_counter() - waiting)
             try:
                 if staff_hash is not None:
                     state["staff"] = await load_staff(conn, staff_hash)

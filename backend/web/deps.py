@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import AsyncGenerator
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from litestar.exceptions import NotAuthorizedException
 
 from backend.auth.models import Viewer
 from backend.db.pool import discard_if_broken
+from backend.metrics import POOL_WAIT_SECONDS
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
@@ -39,7 +41,9 @@ async def provide_db(request: ASGIConnection, state: State) -> AsyncGenerator[as
             discard_if_broken(held, exc)
             raise
         return
+    waiting = time.perf_counter()
     async with state.pool.acquire() as conn:
+        POOL_WAIT_SECONDS.observe(time.perf_counter() - waiting)
         try:
             yield conn
         except BaseException as exc:

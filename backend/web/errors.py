@@ -69,6 +69,11 @@ def _page_language(request: Request) -> Iterator[None]:
         i18n.current_language.reset(token)
 
 
+def _reference(request: Request) -> dict[str, str | None]:
+    """The request id (backend.web.request_log), shown so a citizen can quote it to FSC."""
+    return {"request_id": request.scope.get("state", {}).get("request_id")}
+
+
 def _wait_message(retry_after: int) -> str:
     if retry_after <= 60:
         return _("You have tried many times in a short while. Please wait a minute and try again.")
@@ -97,8 +102,8 @@ def rate_limited(request: Request, exc: RateLimited) -> Response:
             return Response({"detail": message}, status_code=429, headers=headers)
         if request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true":
             return Response(message, status_code=429, media_type="text/plain", headers=headers)
-        return render(request, "error.html", {"title": title, "message": message}, status_code=429, block=None,
-                      headers=headers)
+        return render(request, "error.html", {"title": title, "message": message, **_reference(request)},
+                      status_code=429, block=None, headers=headers)
 
 
 def _unavailable_headers(request: Request, retry_after: int = RETRY_AFTER_S) -> dict[str, str]:
@@ -122,8 +127,8 @@ def _error_page(request: Request, status: int, message: str | None = None) -> Re
         if request.url.path.startswith("/api/"):
             return Response({"title": title, "detail": message, "status": status}, status_code=status,
                             media_type="application/problem+json", headers=headers)
-        return render(request, "error.html", {"title": title, "message": message}, status_code=status, block=None,
-                      headers=headers)
+        return render(request, "error.html", {"title": title, "message": message, **_reference(request)},
+                      status_code=status, block=None, headers=headers)
 
 
 def login_redirect(request: Request, _exc: NotAuthorizedException) -> Response:

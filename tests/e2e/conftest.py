@@ -85,3 +85,21 @@ async def browser() -> AsyncIterator[Browser]:
         chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         await chromium.close()
+
+
+@pytest.fixture(scope="session")
+async def scaled(tmp_path_factory):
+    """Two web and two worker processes on Debian's PostgreSQL server (tests/e2e/scaled_stack.py),
+    started once for the tests of scale-out, logs, metrics and rolling restarts."""
+    from tests.e2e.scaled_stack import running_scaled_stack
+
+    async with running_scaled_stack(tmp_path_factory.mktemp("scaled-logs")) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def citizens():
+    """Bench citizens of the ``scaled`` stack, each handed out once."""
+    from tests.e2e.scaled_stack import Citizens
+
+    return Citizens()
