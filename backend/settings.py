@@ -354,23 +354,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         except ValueError as exc:
             raise SettingsError(f"FSC_TRUSTED_PROXIES must be addresses or networks, comma-separated: {exc}") from None
 
-        if self.env == "production" and (problems := self.production_problems()):
-            raise SettingsError("\n".join(problems))
-
-    def production_problems(self) -> list[str]:
-        """Why these settings must not serve real citizens: one line each, empty when none."""
-        problems = []
-        if self.demo_login:
-            problems.append("FSC_ENV=production: the demo login must be off (FSC_DEMO_LOGIN=0)")
-        if not self.cookie_secure:
-            problems.append("FSC_ENV=production: cookies must be Secure behind HTTPS (FSC_COOKIE_SECURE=1)")
-        if not self.service_phone or "@" not in self.service_email:
-            problems.append("FSC_ENV=production: citizens need FSC's phone number and e-mail "
-                            "(FSC_SERVICE_PHONE, FSC_SERVICE_EMAIL)")
-        if self.push_allow_localhost:
-            problems.append("FSC_ENV=production: FSC_PUSH_ALLOW_LOCALHOST is for development and tests only")
-        return problems
-
         if self.oidc_min_loa not in ("low", "substantial", "high"):
             raise SettingsError("FSC_OIDC_MIN_LOA must be low, substantial or high")
         for prefix in ("oidc", "staff_oidc"):
@@ -390,6 +373,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                     raise SettingsError(f"FSC_{prefix.upper()}_CLIENT_KEY_FILE: {problem}")
         if self.public_url and not self.public_url.startswith(("http://", "https://")):
             raise SettingsError("FSC_PUBLIC_URL must be an http:// or https:// URL")
+        if self.env == "production" and (problems := self.production_problems()):
+            raise SettingsError("\n".join(problems))
+
+    def production_problems(self) -> list[str]:
+        """Why these settings must not serve real citizens: one line each, empty when none."""
+        problems = []
+        if self.demo_login:
+            problems.append("FSC_ENV=production: the demo login must be off (FSC_DEMO_LOGIN=0)")
+        if not self.cookie_secure:
+            problems.append("FSC_ENV=production: cookies must be Secure behind HTTPS (FSC_COOKIE_SECURE=1)")
+        if not self.service_phone or "@" not in self.service_email:
+            problems.append("FSC_ENV=production: citizens need FSC's phone number and e-mail "
+                            "(FSC_SERVICE_PHONE, FSC_SERVICE_EMAIL)")
+        if self.push_allow_localhost:
+            problems.append("FSC_ENV=production: FSC_PUSH_ALLOW_LOCALHOST is for development and tests only")
+        return problems
 
     @property
     def push_enabled(self) -> bool:

@@ -149,3 +149,17 @@ def test_session_timeouts_default_per_kind_and_idle_stays_within_the_lifetime():
             load_settings(GOOD | bad)
         assert "\n" not in str(raised.value) and "FSC_" in str(raised.value)
     assert load_settings(GOOD | {"FSC_REMEMBER_IDLE_DAYS": "90"}).remember_idle_days == 90
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"FSC_OIDC_MIN_LOA": "medium"}, "FSC_OIDC_MIN_LOA"),
+    ({"FSC_OIDC_ISSUER": "ftp://idp.example"}, "FSC_OIDC_ISSUER"),
+    ({"FSC_OIDC_ISSUER": "https://idp.example"}, "FSC_OIDC_CLIENT_ID"),
+    ({"FSC_STAFF_OIDC_ISSUER": "https://idp.example", "FSC_STAFF_OIDC_CLIENT_ID": "x",
+      "FSC_STAFF_OIDC_SCOPES": "profile"}, "openid"),
+    ({"FSC_PUBLIC_URL": "fsc.example"}, "FSC_PUBLIC_URL"),
+])
+def test_login_settings_are_checked_at_start(env, message):
+    """These checks once sat after a return statement and never ran (found during the issue 18 merge)."""
+    with pytest.raises(SettingsError, match=message):
+        load_settings(GOOD | env)
