@@ -22,6 +22,7 @@ from backend.grants.routes import HomeController
 from backend.info import routes as info_routes
 from backend.delivery.routes import DeliveryController
 from backend.orders.routes import OrderController
+from backend.powers.routes import routes as power_routes
 from backend.push import routes as push_routes
 from backend.warehouse.routes import WarehouseEventsController
 from backend.settings import Settings, load_settings
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             AuthController,
             CitizenOidcController,
             CallbackController,
+            *power_routes,
             *STAFF_CONTROLLERS,
             *pwa.routes,
             *info_routes.routes,

@@ -71,8 +71,9 @@ async def _queue_reminder(conn: asyncpg.Connection, row: asyncpg.Record, now: dt
                        run_after=delay)
 
 
-async def book(conn: asyncpg.Connection, citizen_id: int, booking: Booking, now: dt.datetime) -> asyncpg.Record:
-    """Book a callback for the citizen; raise BookingError (nothing written) when a rule says no."""
+async def book(conn: asyncpg.Connection, citizen_id: int, booking: Booking, now: dt.datetime,
+               actor: tuple[str, int] | None = None) -> asyncpg.Record:
+    """Book a callback for the citizen (``actor``: who did it, default the citizen); raise BookingError (nothing written) when a rule says no."""
     async with conn.transaction():
         await queries.lock_citizen(conn, citizen_id)
         if not may_book_another(await queries.count_open(conn, citizen_id)):
@@ -81,13 +82,15 @@ async def book(conn: asyncpg.Connection, citizen_id: int, booking: Booking, now:
         row = await queries.insert_callback(conn, citizen_id, booking.slot_start, booking.topic, booking.phone,
                                             booking.note)
         await _queue_reminder(conn, row, now)
-        await log_event(conn, actor_kind="citizen", actor_id=citizen_id, citizen_id=citizen_id,
+        kind, actor_id = actor or ("citizen", citizen_id)
+        await log_event(conn, actor_kind=kind, actor_id=actor_id, citizen_id=citizen_id,
                         action="callback_booked", detail={"callback_id": row["id"]})
     return row
 
 
 async def move(
-    conn: asyncpg.Connection, citizen_id: int, callback_id: int, slot_start: dt.datetime, now: dt.datetime
+    conn: asyncpg.Connection, citizen_id: int, callback_id: int, slot_start: dt.datetime, now: dt.datetime,
+    actor: tuple[str, int] | None = None,
 ) -> asyncpg.Record | None:
     """Move the citizen's own callback to another slot. None when it is not theirs."""
     async with conn.transaction():
@@ -101,14 +104,16 @@ async def move(
         await _take_place(conn, slot_start, now)
         row = await queries.update_slot(conn, callback_id, slot_start)
         await _queue_reminder(conn, row, now)
-        await log_event(conn, actor_kind="citizen", actor_id=citizen_id, citizen_id=citizen_id,
+        kind, actor_id = actor or ("citizen", citizen_id)
+        await log_event(conn, actor_kind=kind, actor_id=actor_id, citizen_id=citizen_id,
                         action="callback_moved", detail={"callback_id": callback_id,
                                                          "from": slot_value(current["slot_start"]),
                                                          "to": slot_value(slot_start)})
     return row
 
 
-async def cancel(conn: asyncpg.Connection, citizen_id: int, callback_id: int) -> asyncpg.Record | None:
+async def cancel(conn: asyncpg.Connection, citizen_id: int, callback_id: int,
+                 actor: tuple[str, int] | None = None) -> asyncpg.Record | None:
     """Cancel the citizen's own callback. None when it is not theirs."""
     async with conn.transaction():
         current = await queries.select_own_callback(conn, callback_id, citizen_id, for_update=True)
@@ -117,6 +122,7 @@ async def cancel(conn: asyncpg.Connection, citizen_id: int, callback_id: int) ->
         row = await queries.update_cancel(conn, callback_id, citizen_id)
         if row is None:
             raise BookingError("not_changeable")
-        await log_event(conn, actor_kind="citizen", actor_id=citizen_id, citizen_id=citizen_id,
+        kind, actor_id = actor or ("citizen", citizen_id)
+        await log_event(conn, actor_kind=kind, actor_id=actor_id, citizen_id=citizen_id,
                         action="callback_cancelled", detail={"callback_id": callback_id})
     return row

@@ -81,7 +81,7 @@ class NotificationsController(Controller):
         chosen = {notice.value: data.get(f"type-{notice.value}") == "1" for notice in PREFERENCE_TYPES}
         async with db.transaction():
             await queries.save_preferences(db, viewer.citizen_id, chosen)
-            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+            await log_event(db, actor_kind=viewer.actor[0], actor_id=viewer.actor[1], citizen_id=viewer.citizen_id,
                             action="push_preferences_changed")
         return see_other(request, "/notifications?saved=1")
 
@@ -106,7 +106,7 @@ class NotificationsController(Controller):
                 device_label(request.headers.get("user-agent", "")))
             replaced = await queries.delete_oldest_devices(db, viewer.citizen_id, subscription_id,
                                                            settings.push_max_devices)
-            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+            await log_event(db, actor_kind=viewer.actor[0], actor_id=viewer.actor[1], citizen_id=viewer.citizen_id,
                             action="push_subscribed",
                             detail={"subscription_id": subscription_id} | ({"replaced": replaced} if replaced else {}))
         return Response({"id": subscription_id, "detail": _("This phone will now get notifications.")},
@@ -118,7 +118,7 @@ class NotificationsController(Controller):
         async with db.transaction():
             if not await queries.delete_own_subscription(db, viewer.citizen_id, subscription_id):
                 raise NotFoundException()
-            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+            await log_event(db, actor_kind=viewer.actor[0], actor_id=viewer.actor[1], citizen_id=viewer.citizen_id,
                             action="push_unsubscribed", detail={"subscription_id": subscription_id})
         return see_other(request, "/notifications?saved=1")
 

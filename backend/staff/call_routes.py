@@ -35,6 +35,7 @@ from backend.staff.guards import provide_staff
 from backend.staff.models import StaffViewer
 from backend.orders.models import OrderRejected
 from backend.orders.status import status_label
+from backend.powers.staff_view import helpers_context
 from backend.staff.phone_orders import phone_order_context
 from backend.staff.queries import log_citizen_view, log_staff_event
 from backend.web.deps import DB, local_today
@@ -85,6 +86,7 @@ async def call_context(db: asyncpg.Connection, callback: asyncpg.Record, staff: 
         "max_attempts": MAX_ATTEMPTS,
         "today": today,
         "order_status_label": status_label,
+        **await helpers_context(db, citizen_id),  # the citizen's helpers (pwa/templates/staff/_citizen_helpers.html)
     }
 
 

@@ -132,6 +132,7 @@ def base_context(request: Request) -> dict[str, Any]:
         # "" when signed out; pages stored by the service worker set None (they know nobody).
         "outbox_owner": outbox_owner(settings.secret_key, viewer.citizen_id) if viewer else "",
         "staff": state.get("staff"),
+        "person": state.get("person"),  # who is signed in (a helper acting for the viewer, too)
         "path": request.url.path,
         "query": request.url.query,
         "demo_login": settings.demo_login,
