@@ -87,7 +87,7 @@ async def accept(conn: asyncpg.Connection, secret_key: str, person: SignedInPers
                  token: str = "") -> asyncpg.Record:
     """The signed-in person accepts an invitation and becomes the citizen's helper; returns the invitation."""
     if person.person_id is None:  # a demo citizen login has no person: a helper must log in as themself
-        raise PowerRefused(_("Log in with MitID as yourself to accept a power of attorney."), 403)
+        raise PowerRefused(_("Log in with MitID as yourself to accept a power of attorney."), 409)
     async with conn.transaction():
         invitation = await find_invitation(conn, secret_key, code=code, token=token, for_update=True)
         own_cpr = await queries.select_person_cpr_hash(conn, person.person_id)

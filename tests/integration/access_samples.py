@@ -56,6 +56,11 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
     # A staff member the matrix does not log in as (the supervisor may deactivate and reactivate them).
     member_id = await db.fetchval("SELECT id FROM staff WHERE name = 'Maria Lind'")
     authority_id = await db.fetchval("SELECT municipality_id FROM citizen WHERE id = $1", a)
+    # A's helper (the demo power of Sofie Jensen) and an invitation A has not seen used yet.
+    power_id = await db.fetchval("SELECT id FROM power_of_attorney WHERE citizen_id = $1 AND revoked_at IS NULL", a)
+    invitation_id = await db.fetchval(
+        """INSERT INTO power_invitation (citizen_id, helper_name, scopes, token_hash, code_hash)
+           VALUES ($1, 'Matrix Hjælper', '{view}', '\\x01', '\\x02') RETURNING id""", a)
     return Samples(
         citizen_a=a, citizen_b=b, a_name=await db.fetchval("SELECT name FROM citizen WHERE id = $1", a),
         order_id=order_id,
@@ -67,6 +72,9 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             "{attention_id:int}": str(attention_id),
             "{member_id:int}": str(member_id),
             "{authority_id:int}": str(authority_id),
+            "{power_id:int}": str(power_id),
+            "{invitation_id:int}": str(invitation_id),
+            "{citizen_id:int}": str(a),
             "{path:path}": "css/app.css",
             "{path:str}": "no-such-document",
         },
@@ -74,6 +82,9 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             ("POST", "/orders/{order_id:int}/backorder"): {"decision": "wait"},
             ("POST", "/callbacks/{callback_id:int}/move"): {"slot": move_to},
             ("POST", "/fsc/authorities/{authority_id:int}/contact"): {"name": "Matrix", "phone": "70 00 00 01"},
+            ("POST", "/hjaelpere/{power_id:int}/scopes"): {"scope": "view"},
+            ("POST", "/fuldmagt"): {"code": "ACDEF-HJKMN"},  # a well-formed code nobody was given
+            ("POST", "/fuldmagt/vaelg"): {"power": "0"},  # no such power: the session's choice stays
         },
     )
 
@@ -88,6 +99,9 @@ async def snapshot_of_a(db: asyncpg.Connection, samples: Samples) -> dict:
                   (SELECT count(*) FROM push_subscription WHERE id = $4) AS devices,
                   (SELECT count(*) FROM order_ WHERE citizen_id = $5) AS orders,
                   (SELECT count(*) FROM callback WHERE citizen_id = $5) AS callbacks,
+                  (SELECT array_agg(scopes::text ORDER BY id) FROM power_of_attorney
+                    WHERE citizen_id = $5 AND revoked_at IS NULL) AS helpers,
+                  (SELECT count(*) FROM power_invitation WHERE citizen_id = $5 AND revoked_at IS NULL) AS invitations,
                   (SELECT row_to_json(c)::text FROM citizen c WHERE id = $5) AS citizen""",
         int(values["{order_id:int}"]), int(values["{callback_id:int}"]), int(values["{address_id:int}"]),
         int(values["{subscription_id:int}"]), samples.citizen_a)

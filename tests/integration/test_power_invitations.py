@@ -130,7 +130,7 @@ async def test_a_demo_citizen_login_without_a_person_cannot_accept(client, db):
     await login(client, await citizen_id_by_cpr(db, NEW_STOMA_CPR))
     before = await counts(db)
     response = await post(client, "/fuldmagt/", code=code)
-    assert response.status_code == 403 and "MitID" in response.text
+    assert response.status_code == 409 and "MitID" in response.text
     assert await counts(db) == before
 
 
