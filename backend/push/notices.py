@@ -35,6 +35,7 @@ class NoticeType(str, enum.Enum):
     CALLBACK_UNREACHABLE = "callback_unreachable"
     TIME_TO_REORDER = "time_to_reorder"
     GRANT_EXPIRING = "grant_expiring"
+    HELPER_ORDERED = "helper_ordered"
 
 
 # Notices without a switch of their own: "we could not reach you" is about the same booked call
@@ -57,6 +58,9 @@ STATUS_NOTICES = {
     "delivery_failed": NoticeType.DELIVERY_FAILED,
     "item_backordered": NoticeType.BACKORDER,
 }
+# What a helper with the "notifications" scope gets on their own phone: the citizen's order and
+# parcel notices (not the citizen's reminders, calls or the notice about the helper's own order).
+HELPER_NOTICES = frozenset(STATUS_NOTICES.values())
 
 # (label on the preferences page, title, body)
 _TEXTS: dict[NoticeType, tuple[str, str, str]] = {
@@ -87,6 +91,8 @@ _TEXTS: dict[NoticeType, tuple[str, str, str]] = {
                                  N_("Your supply will soon run low. Order again with one tap.")),
     NoticeType.GRANT_EXPIRING: (N_("Grant expiring"), N_("Your grant ends soon"),
                                 N_("A grant ends on %(date)s. Contact your municipality to have it renewed.")),
+    NoticeType.HELPER_ORDERED: (N_("A helper orders for me"), N_("A helper has ordered for you"),
+                                N_("%(helper)s has placed order %(order)s for you.")),
 }
 
 # How long a push service keeps an undelivered message (a phone may be off for days), and urgency.
@@ -103,6 +109,7 @@ _DELIVERY: dict[NoticeType, tuple[int, str]] = {
     NoticeType.CALLBACK_UNREACHABLE: (2 * DAY, "normal"),
     NoticeType.TIME_TO_REORDER: (2 * DAY, "low"),
     NoticeType.GRANT_EXPIRING: (4 * DAY, "low"),
+    NoticeType.HELPER_ORDERED: (2 * DAY, "normal"),
 }
 
 
@@ -139,9 +146,11 @@ def _format(value: object) -> object:
     return value
 
 
-def build(notice: NoticeType, language: str, *, url: str, tag: str, values: dict[str, object] | None = None) -> bytes:
+def build(notice: NoticeType, language: str, *, url: str, tag: str, values: dict[str, object] | None = None,
+          about: str | None = None) -> bytes:
     """The encoded payload in ``language`` (values are inserted after translation; dates and times
-    formatted in that language, times of day in Danish time)."""
+    formatted in that language, times of day in Danish time). ``about``: sent to a helper's phone,
+    the title names whose parcel it is."""
     token = i18n.current_language.set(language)
     try:
         _label, title, body = _TEXTS[notice]
@@ -149,6 +158,7 @@ def build(notice: NoticeType, language: str, *, url: str, tag: str, values: dict
             text = _(body) % {name: _format(value) for name, value in values.items()}
         else:
             text = _(body)
-        return msgspec.json.encode(Payload(_(title), text, url, tag, notice.value))
+        shown = _("About %(name)s: %(title)s") % {"name": about, "title": _(title)} if about else _(title)
+        return msgspec.json.encode(Payload(shown, text, url, tag, notice.value))
     finally:
         i18n.current_language.reset(token)

@@ -46,12 +46,13 @@ ALTER TABLE session ADD COLUMN acting_for_power_id bigint REFERENCES power_of_at
 -- Demo helpers (invented people) can be picked on the demo login page.
 ALTER TABLE person ADD COLUMN is_demo boolean NOT NULL DEFAULT false;
 
--- A helper's own phone may get the delivery notices of the citizens they help: a subscription
--- belongs to a citizen (their own device) or to a person (a helper-only device).
+-- A helper's own phone may get the delivery notices of the citizens they help: a device belongs
+-- to the citizen who subscribed it (their own notices) and/or to the MitID person who did (the
+-- notices of everyone they help with the "notifications" scope); a helper-only person has no citizen.
 ALTER TABLE push_subscription ALTER COLUMN citizen_id DROP NOT NULL;
 ALTER TABLE push_subscription ADD COLUMN person_id bigint REFERENCES person (id);
 ALTER TABLE push_subscription ADD CONSTRAINT push_subscription_owner
-    CHECK ((citizen_id IS NULL) <> (person_id IS NULL));
+    CHECK (citizen_id IS NOT NULL OR person_id IS NOT NULL);
 CREATE INDEX push_subscription_person_idx ON push_subscription (person_id) WHERE person_id IS NOT NULL;
 
 -- The citizen hears when a helper orders for them.
