@@ -31,9 +31,9 @@ async def seed_helpers(conn: asyncpg.Connection, cpr_key: str, helped_cpr: str) 
 
 
 async def demo_helpers(conn: asyncpg.Connection) -> list[asyncpg.Record]:
-    """Demo helpers for the demo login page: id, name and whom they help."""
+    """Demo helpers for the demo login page: id, name and whom they help (None: nobody yet)."""
     return await conn.fetch(
         """SELECT p.id, p.name, string_agg(c.name, ', ' ORDER BY c.name) AS helps
-             FROM person p JOIN power_of_attorney pw ON pw.person_id = p.id AND pw.revoked_at IS NULL
-                  JOIN citizen c ON c.id = pw.citizen_id
+             FROM person p LEFT JOIN power_of_attorney pw ON pw.person_id = p.id AND pw.revoked_at IS NULL
+                  LEFT JOIN citizen c ON c.id = pw.citizen_id
             WHERE p.is_demo GROUP BY p.id ORDER BY p.name, p.id""")
