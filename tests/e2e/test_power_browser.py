@@ -64,6 +64,7 @@ async def test_invite_accept_order_for_the_citizen_revoke_refuse(live_server, br
     # Karen sees the order and her helper, and revokes the power at once.
     await karen_page.goto(live_server + "/orders")
     await karen_page.get_by_text(f"Bestilling {order_id}").first.wait_for()
+    assert await karen_page.get_by_test_id("placed-by-helper").first.inner_text() == "Bestilt af hjælperen Ole Hansen"
     await karen_page.goto(live_server + "/hjaelpere")
     assert await karen_page.get_by_test_id("helper").filter(has_text="Ole Hansen").is_visible()
     await karen_page.get_by_role("button", name="Tilbagekald fuldmagten for Ole Hansen").click()
