@@ -13,9 +13,9 @@ from backend.web.access import SCOPES
 INVITATION_VALID = dt.timedelta(hours=72)
 
 # Letters and digits nobody mixes up when reading aloud or typing (no 0/O, 1/I/L, 2/Z, 5/S, 8/B, G/6).
-CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY34679"
+CODE_ALPHABET = "ACDEFHJKMNPRTUVWXY3479"
 CODE_LENGTH = 10
-"""23^10 ≈ 4·10^13 codes: with the rate limit (per person and per client) a guesser gets at most a
+"""22^10 ≈ 2.7·10^13 codes: with the rate limit (per person and per client) a guesser gets at most a
 few hundred tries a day, against at most some thousands of open invitations: hopeless."""
 
 SCOPES_NEEDING_VIEW = frozenset({"order", "callbacks", "delivery"})
