@@ -29,7 +29,7 @@ from backend.staff.sessions import STAFF_COOKIE
 from backend.warehouse.signing import signature_headers
 from backend.web.access import SCOPES, declared_access, declared_scope, is_automatic_options
 from tests.conftest import TEST_WAREHOUSE_SECRET, csrf_token, login
-from tests.integration.access_samples import make_samples, snapshot_of_a
+from tests.integration.access_samples import A_DEVICE, make_samples, snapshot_of_a
 from tests.integration.power_helpers import act_for, grant, login_person, make_person
 from tests.integration.test_staff import staff_id, staff_login
 from tests.push_fixtures import push_settings
@@ -72,11 +72,16 @@ class Role:
     helps_a: bool = True
 
 
+# Objects that are the citizen's own even within a scope: a helper removes only their own devices.
+CITIZENS_OWN_OBJECTS = {"/notifications/subscriptions/{subscription_id:int}/delete"}
+
+
 def helper_expectation(kind: str, role: Role, call: Call) -> str:
     if kind == "citizen":
         if not role.scopes or call.scope not in role.scopes:
             return DENIED
-        if not role.helps_a and call.on_a_object and not call.automatic_options:
+        if (not role.helps_a or call.template in CITIZENS_OWN_OBJECTS) and call.on_a_object \
+                and not call.automatic_options:
             return FOREIGN
         return ALLOWED
     if kind == "person":
@@ -173,9 +178,12 @@ def judge(role: Role, call: Call, response, samples, logged_out: bool) -> list[s
     elif expected == FOREIGN and 200 <= response.status_code < 300:
         problems.append(f"{who}: answered with A's object")
     if helper and role.helps_a and role.scopes:
-        # A live helper of A may see A's name (the banner); a refused page shows none of A's data.
+        # A live helper of A may see A's name (the banner); a refused page shows none of A's data,
+        # and no page shows A's own devices (a helper's notices go to the helper's devices).
         if expected != ALLOWED and (shown := [m for m in samples.markers(with_name=False) if m in response.text]):
             problems.append(f"{who}: shows A's data {shown}")
+        elif A_DEVICE in response.text:
+            problems.append(f"{who}: shows A's device")
     elif role.name != "citizen A" and (expected != ALLOWED or role.name == "citizen B" or helper):
         shown = [m for m in samples.markers(with_name=call.kind != "public") if m in response.text]
         if shown:
