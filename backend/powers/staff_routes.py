@@ -23,7 +23,7 @@ from backend.powers.rules import PowerRefused, helper_name, parse_scopes
 from backend.powers.staff_view import helpers_context
 from backend.staff.guards import provide_staff
 from backend.staff.models import StaffViewer
-from backend.staff.queries import log_citizen_view
+from backend.staff.queries import log_staff_event
 from backend.web.deps import COPENHAGEN, DB, local_today
 from backend.web.input import PathId
 from backend.web.templating import render, see_other
@@ -69,7 +69,9 @@ class CitizenPowersController(Controller):
         citizen = await queries.select_citizen_name(db, citizen_id)
         if citizen is None:
             raise NotFoundException()
-        await log_citizen_view(db, staff.staff_id, citizen_id, view="powers", callback_id=None, reason="inbound_call")
+        # An access to the citizen's data (no reason is picked on this page: none is claimed).
+        await log_staff_event(db, staff.staff_id, "staff_viewed_citizen", citizen_id=citizen_id,
+                              detail={"view": "powers"})
         return render(request, "staff/powers.html", {
             "citizen": citizen, **await helpers_context(db, citizen_id), "sources": SOURCES,
             "error": error, "form": form or {},

@@ -171,6 +171,9 @@ async def test_fsc_registers_a_paper_power_with_the_advisor_as_actor(client, db)
     url = f"/fsc/citizens/{karen_id}/powers/"
     page = await client.get(url)
     assert page.status_code == 200 and "Sofie Jensen" in page.text
+    viewed = await db.fetchrow("SELECT actor_kind, actor_id, citizen_id, detail FROM audit_log "
+                               "WHERE action = 'staff_viewed_citizen' ORDER BY id DESC LIMIT 1")
+    assert tuple(viewed)[:3] == ("staff", anne, karen_id) and viewed["detail"]["view"] == "powers"
     form = {"helper_name": "Bo Jensen", "helper_cpr": "020260-1234", "source": "paper", "document_ref": "J.nr. 2026-118",
             "valid_to": "2099-12-31", "scope": ["order", "delivery"]}
     assert (await post(client, url, form)).status_code == 303
