@@ -173,8 +173,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """The warehouse's signed status webhook, per client address and per partner."""
 
     rate_limit_power_code: str = "20/1h,10/1h"
-    """Accepting a power of attorney with a code or link, per client and per person: with 10-character
-    codes, guessing one of the open invitations within this limit is hopeless."""
+    """Accepting a power of attorney with a code or link (and creating invitations), per client and per
+    person: with 10-character codes, guessing one of the open invitations within this limit is hopeless."""
 
     public_url: str = ""
     """Base URL the browsers use to reach the app (e.g. https://bestil.example.dk), for the OIDC redirect

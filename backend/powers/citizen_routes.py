@@ -16,6 +16,7 @@ from backend.auth.models import Viewer
 from backend.powers import queries, service
 from backend.powers.rules import PowerRefused, helper_name, parse_scopes, scope_labels
 from backend.i18n import gettext as _
+from backend.ratelimit.limiter import limited
 from backend.web.deps import DB, provide_viewer
 from backend.web.input import PathId
 from backend.web.templating import render, see_other
@@ -45,7 +46,7 @@ class HelpersController(Controller):
     async def helpers(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
         return await self._page(request, db, viewer)
 
-    @post("/invitations", name="helper_invite")
+    @post("/invitations", name="helper_invite", guards=[limited("power_code")])  # no flood of open codes
     async def invite(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                      data: Annotated[dict[str, Any], FORM]) -> Response:
         try:
