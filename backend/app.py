@@ -32,6 +32,7 @@ from backend.logs import configure_logging
 from backend.metrics import observe_request, sample_forever
 from backend.delivery.routes import DeliveryController
 from backend.orders.routes import OrderController
+from backend.powers.routes import routes as power_routes
 from backend.push import routes as push_routes
 from backend.warehouse.routes import WarehouseEventsController
 from backend.settings import Settings, load_settings
@@ -89,6 +90,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             CaseworkerController,
             AdvisorChangeRequestController,
             PayerReportsController,
+            *power_routes,
             *STAFF_CONTROLLERS,
             CatalogueController,
             GoLiveController,

@@ -198,6 +198,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_warehouse: str = "12000/1m,12000/1m"
     """The warehouse's signed status webhook, per client address and per partner."""
 
+    rate_limit_power_code: str = "20/1h,10/1h"
+    """Accepting a power of attorney with a code or link (and creating invitations), per client and per
+    person: with 10-character codes, guessing one of the open invitations within this limit is hopeless."""
+
     public_url: str = ""
     """Base URL the browsers use to reach the app (e.g. https://bestil.example.dk), for the OIDC redirect
     addresses; unset: taken from the request."""

@@ -13,6 +13,7 @@ import json
 import sys
 
 from backend.seed.demo import MAIN_DEMO_CPR, NEW_STOMA_CPR
+from backend.seed.helpers import HELPER_DEMO_CPR, HELPER_DEMO_NAME
 from backend.settings import Settings
 
 CPR = "https://data.gov.dk/model/core/eid/cprNumber"
@@ -24,6 +25,8 @@ DEV_USERS = (
     {"sub": "karen-jensen-low", CPR: MAIN_DEMO_CPR, NAME: "Karen Jensen", LOA: "Low"},
     {"sub": "mette-laursen-high", CPR: NEW_STOMA_CPR, NAME: "Mette Laursen", LOA: "High"},
     {"sub": "nina-new-no-grants", CPR: "0101901234", NAME: "Nina Nybegynder", LOA: "Substantial"},
+    # A helper-only person (no grants): Karen's daughter, with a demo power of attorney for Karen.
+    {"sub": "sofie-jensen-helper", CPR: HELPER_DEMO_CPR, NAME: HELPER_DEMO_NAME, LOA: "Substantial"},
     {"sub": "staff-advisor", "email": "ida.advisor@fsc.example", "name": "Ida Rådgiver", "groups": ["fsc-advisors"]},
     {"sub": "staff-supervisor", "email": "ole.supervisor@fsc.example", "name": "Ole Supervisor",
      "groups": ["fsc-supervisors"]},

@@ -24,6 +24,10 @@ class Viewer(msgspec.Struct, frozen=True):
         return self.actor_kind, self.actor_id if self.actor_id is not None else self.citizen_id
 
     @property
+    def helper_person_id(self) -> int | None:
+        return self.actor_id if self.is_helper else None
+
+    @property
     def is_helper(self) -> bool:
         return self.actor_kind != "citizen"
 
@@ -39,3 +43,7 @@ class SignedInPerson(msgspec.Struct, frozen=True):
     citizen_id: int | None
     name: str
     via_provider: bool
+    has_powers: bool = False
+    """The person holds a live power of attorney: they may choose whom they act for."""
+    power_ended: bool = False
+    """The session acts for someone whose power has since ended (revoked or past its end)."""

@@ -73,7 +73,13 @@ class CitizenOidcController(Controller):
             cookie = await start_citizen_session(db, settings, citizen_id, request.cookies.get(SESSION_COOKIE),
                                                  remember=remember, method="oidc", person_id=person_id,
                                                  detail={"loa": level, "person_id": person_id})
-        target = next_path if citizen_id else WELCOME
+            has_powers = await queries.person_has_powers(db, person_id)
+        # A helper first chooses whom to act for ("mig selv" or the person they help).
+        # An invitation link (/fuldmagt?t=…) opened before login comes first.
+        if next_path.startswith("/fuldmagt"):
+            target = next_path
+        else:
+            target = "/fuldmagt/vaelg" if has_powers else next_path if citizen_id else WELCOME
         response = Redirect(target, status_code=303, cookies=[cookie])
         response.set_cookie(oidc_flow.clear_pending(request, oidc_flow.CITIZEN))
         return response

@@ -25,13 +25,28 @@ def touch_sql(table: str) -> str:
 _TOUCH_SESSION = touch_sql("session")
 
 
+# A power of attorney is live while not revoked and before its end; checked in the same query
+# as the session on every request, so a revocation refuses the very next request.
+LIVE_POWER = "pw.revoked_at IS NULL AND (pw.valid_to IS NULL OR pw.valid_to > now())"
+
+
 async def select_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_hash: bytes) -> asyncpg.Record | None:
     """The citizen (if any) and the person (if any) of a live session (neither idle too long nor past
-    its lifetime), or None; ``stale``: its last recorded use is older than TOUCH_EVERY (see touch_session)."""
+    its lifetime), or None; ``stale``: its last recorded use is older than TOUCH_EVERY (see touch_session).
+
+    When the person acts for someone (``acting_for_power_id``): that citizen and the power's scopes
+    (``helped_*``, NULL when the power has ended); ``has_powers``: the person may act for someone.
+    One statement: a session without a person or a power costs no more than before."""
     return await conn.fetchrow(
-        """SELECT c.id AS citizen_id, coalesce(c.name, p.name) AS name, c.language, s.person_id, s.login_method,
-                  s.last_seen_at < now() - $2::interval AS stale
+        f"""SELECT c.id AS citizen_id, coalesce(c.name, p.name) AS name, c.language, s.person_id, s.login_method,
+                  s.last_seen_at < now() - $2::interval AS stale,
+                  s.acting_for_power_id, hc.id AS helped_id, hc.name AS helped_name, pw.scopes AS helped_scopes,
+                  s.person_id IS NOT NULL AND EXISTS (
+                      SELECT 1 FROM power_of_attorney pw WHERE pw.person_id = s.person_id AND {LIVE_POWER}) AS has_powers
              FROM session s LEFT JOIN citizen c ON c.id = s.citizen_id LEFT JOIN person p ON p.id = s.person_id
+                  LEFT JOIN power_of_attorney pw ON pw.id = s.acting_for_power_id AND pw.person_id = s.person_id
+                                                 AND {LIVE_POWER}
+                  LEFT JOIN citizen hc ON hc.id = pw.citizen_id
             WHERE s.token_hash = $1 AND s.expires_at > now() AND s.idle_expires_at > now()""",
         token_hash, TOUCH_EVERY,
     )
@@ -39,6 +54,10 @@ async def select_viewer(conn: asyncpg.Connection | asyncpg.Pool, token_hash: byt
 
 async def touch_session(conn: asyncpg.Connection, token_hash: bytes) -> None:
     await conn.execute(_TOUCH_SESSION, token_hash, TOUCH_EVERY)
+
+
+async def touch_power(conn: asyncpg.Connection, power_id: int) -> None:
+    await conn.execute("UPDATE power_of_attorney SET last_used_at = now() WHERE id = $1", power_id)
 
 
 async def insert_session(conn: asyncpg.Connection, token_hash: bytes, citizen_id: int | None, idle: dt.timedelta,
@@ -70,6 +89,18 @@ async def delete_expired_sessions(conn: asyncpg.Connection) -> int:
 
 async def select_demo_citizen(conn: asyncpg.Connection, citizen_id: int) -> asyncpg.Record | None:
     return await conn.fetchrow("SELECT id, name FROM citizen WHERE id = $1 AND is_demo", citizen_id)
+
+
+async def select_demo_person(conn: asyncpg.Connection, person_id: int) -> asyncpg.Record | None:
+    """A demo helper, and their own citizen record if they have one (same CPR hash)."""
+    return await conn.fetchrow(
+        """SELECT p.id, p.name, c.id AS citizen_id FROM person p LEFT JOIN citizen c ON c.cpr_hash = p.cpr_hash
+            WHERE p.id = $1 AND p.is_demo""", person_id)
+
+
+async def person_has_powers(conn: asyncpg.Connection, person_id: int) -> bool:
+    return await conn.fetchval(
+        f"SELECT EXISTS (SELECT 1 FROM power_of_attorney pw WHERE pw.person_id = $1 AND {LIVE_POWER})", person_id)
 
 
 async def update_citizen_language(conn: asyncpg.Connection, citizen_id: int, language: str) -> None:

@@ -92,7 +92,8 @@ async def book(conn: asyncpg.Connection, citizen_id: int, booking: Booking, now:
 
 
 async def move(
-    conn: asyncpg.Connection, citizen_id: int, callback_id: int, slot_start: dt.datetime, now: dt.datetime
+    conn: asyncpg.Connection, citizen_id: int, callback_id: int, slot_start: dt.datetime, now: dt.datetime,
+    actor: tuple[str, int] | None = None,
 ) -> asyncpg.Record | None:
     """Move the citizen's own callback to another slot. None when it is not theirs."""
     async with conn.transaction():
@@ -106,14 +107,16 @@ async def move(
         await _take_place(conn, slot_start, now)
         row = await queries.update_slot(conn, callback_id, slot_start)
         await _queue_reminder(conn, row, now)
-        await log_event(conn, actor_kind="citizen", actor_id=citizen_id, citizen_id=citizen_id,
+        kind, actor_id = actor or ("citizen", citizen_id)
+        await log_event(conn, actor_kind=kind, actor_id=actor_id, citizen_id=citizen_id,
                         action="callback_moved", detail={"callback_id": callback_id,
                                                          "from": slot_value(current["slot_start"]),
                                                          "to": slot_value(slot_start)})
     return row
 
 
-async def cancel(conn: asyncpg.Connection, citizen_id: int, callback_id: int) -> asyncpg.Record | None:
+async def cancel(conn: asyncpg.Connection, citizen_id: int, callback_id: int,
+                 actor: tuple[str, int] | None = None) -> asyncpg.Record | None:
     """Cancel the citizen's own callback. None when it is not theirs."""
     async with conn.transaction():
         current = await queries.select_own_callback(conn, callback_id, citizen_id, for_update=True)
@@ -122,6 +125,7 @@ async def cancel(conn: asyncpg.Connection, citizen_id: int, callback_id: int) ->
         row = await queries.update_cancel(conn, callback_id, citizen_id)
         if row is None:
             raise BookingError("not_changeable")
-        await log_event(conn, actor_kind="citizen", actor_id=citizen_id, citizen_id=citizen_id,
+        kind, actor_id = actor or ("citizen", citizen_id)
+        await log_event(conn, actor_kind=kind, actor_id=actor_id, citizen_id=citizen_id,
                         action="callback_cancelled", detail={"callback_id": callback_id})
     return row

@@ -26,6 +26,7 @@ from backend.i18n import gettext as _
 from backend.orders.models import OrderRejected
 from backend.orders.queries import select_order, select_pickup_points, select_temporary_address
 from backend.orders.status import status_label
+from backend.powers.staff_view import helpers_context
 from backend.staff.access_reasons import CALLBACK, INBOUND_CALL, parse_reason, reason_choices
 from backend.staff.models import StaffViewer
 from backend.staff.queries import log_citizen_view
@@ -92,6 +93,7 @@ async def call_context(db: asyncpg.Connection, callback: asyncpg.Record, staff: 
         "max_attempts": MAX_ATTEMPTS,
         "today": today,
         "order_status_label": status_label,
+        **await helpers_context(db, citizen_id),  # the citizen's helpers (pwa/templates/staff/_citizen_helpers.html)
     }
 
 

@@ -91,7 +91,7 @@ class CallbackController(Controller):
     opt = {"access": "citizen"}  # see backend/web/access.py
     dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
 
-    @get("/", name="my_callbacks")
+    @get("/", name="my_callbacks", opt={"scope": "callbacks"})
     async def my_callbacks(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                            booked: FromQuery[int | None] = None, done: FromQuery[str | None] = None) -> Response:
         rows = [callback_view(r) for r in await queries.select_citizen_callbacks(db, viewer.citizen_id)]
@@ -111,13 +111,13 @@ class CallbackController(Controller):
             "topics": {key: topic_label(key) for key in TOPIC_LABELS}, "too_many": open_count >= MAX_OPEN_PER_CITIZEN,
         }, status_code=status_code, block="slot_picker" if day is not None else None)
 
-    @get("/new", name="new_callback")
+    @get("/new", name="new_callback", opt={"scope": "callbacks"})
     async def new_callback(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                            day: FromQuery[str | None] = None, topic: FromQuery[str] = "") -> Response:
         phone = await queries.select_citizen_phone(db, viewer.citizen_id) or ""
         return await self._form_page(request, db, viewer, BookingForm(topic=topic, phone=phone), day, {})
 
-    @post("/new", name="new_callback_day")
+    @post("/new", name="new_callback_day", opt={"scope": "callbacks"})
     async def change_day(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                          data: Annotated[ChangeDayForm, FORM]) -> Response:
         """Another day chosen without JavaScript: the same form again, with the chosen topic, phone
@@ -126,20 +126,20 @@ class CallbackController(Controller):
         page = await self._form_page(request, db, viewer, form, data.day or None, {})
         return page
 
-    @post("/", name="book_callback", guards=[limited("callbacks")])
+    @post("/", name="book_callback", opt={"scope": "callbacks"}, guards=[limited("callbacks")])
     async def book_callback(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                             data: Annotated[BookingForm, FORM]) -> Response:
         valid, errors = validate_booking(data)
         if valid is not None:
             try:
-                row = await booking.book(db, viewer.citizen_id, valid, now())
+                row = await booking.book(db, viewer.citizen_id, valid, now(), viewer.actor)
             except booking.BookingError as exc:
                 errors = {"slot" if exc.code not in ("too_many",) else "form": exc.code}
             else:
                 return Redirect(f"/callbacks?booked={row['id']}", status_code=303)
         return await self._form_page(request, db, viewer, data, None, errors, status_code=422)
 
-    @get("/{callback_id:int}/cancel", name="cancel_callback_confirm")
+    @get("/{callback_id:int}/cancel", name="cancel_callback_confirm", opt={"scope": "callbacks"})
     async def cancel_confirm(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                              callback_id: PathId) -> Response:
         """"Do you want to cancel the call?" (works without JavaScript)."""
@@ -156,11 +156,11 @@ class CallbackController(Controller):
             "back": "/callbacks", "no": _("No, keep the call"),
         })
 
-    @post("/{callback_id:int}/cancel", name="cancel_callback", guards=[limited("callbacks")])
+    @post("/{callback_id:int}/cancel", name="cancel_callback", opt={"scope": "callbacks"}, guards=[limited("callbacks")])
     async def cancel_callback(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                               callback_id: PathId) -> Response:
         try:
-            row = await booking.cancel(db, viewer.citizen_id, callback_id)
+            row = await booking.cancel(db, viewer.citizen_id, callback_id, viewer.actor)
         except booking.BookingError as exc:
             return see_other(request, "/callbacks", message=error_message(exc.code))
         if row is None:
@@ -179,19 +179,19 @@ class CallbackController(Controller):
             "errors": {"slot": error_message(error)} if error else {},
         }, status_code=status_code, block="slot_picker" if fragment else None)
 
-    @get("/{callback_id:int}/move", name="move_callback_form")
+    @get("/{callback_id:int}/move", name="move_callback_form", opt={"scope": "callbacks"})
     async def move_form(self, request: Request, db: DB, viewer: NamedDependency[Viewer], callback_id: PathId,
                         day: FromQuery[str | None] = None) -> Response:
         return await self._move_page(request, db, viewer, callback_id, day, "", None)
 
-    @post("/{callback_id:int}/move", name="move_callback", guards=[limited("callbacks")])
+    @post("/{callback_id:int}/move", name="move_callback", opt={"scope": "callbacks"}, guards=[limited("callbacks")])
     async def move_callback(self, request: Request, db: DB, viewer: NamedDependency[Viewer], callback_id: PathId,
                             data: Annotated[MoveForm, FORM]) -> Response:
         slot_start = parse_slot(data.slot)
         error = "slot_missing"
         if slot_start is not None:
             try:
-                row = await booking.move(db, viewer.citizen_id, callback_id, slot_start, now())
+                row = await booking.move(db, viewer.citizen_id, callback_id, slot_start, now(), viewer.actor)
             except booking.BookingError as exc:
                 error = exc.code
             else:

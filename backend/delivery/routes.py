@@ -56,11 +56,11 @@ class DeliveryController(Controller):
             "error": error, "form": form or {}, "saved": saved, "today": today,
         }, status_code=422 if error else 200)
 
-    @get("/", name="delivery")
+    @get("/", name="delivery", opt={"scope": "delivery"})
     async def show(self, request: Request, db: DB, viewer: NamedDependency[Viewer], saved: FromQuery[bool] = False) -> Response:
         return await self._page(request, db, viewer, saved=saved)
 
-    @post("/", name="delivery_save")
+    @post("/", name="delivery_save", opt={"scope": "delivery"})
     async def save(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                    data: Annotated[dict[str, Any], FORM]) -> Response:
         method = data.get("method", "home")
@@ -81,11 +81,11 @@ class DeliveryController(Controller):
             return await self._page(request, db, viewer, error=exc, form=data)
         async with db.transaction():
             await queries.upsert_preference(db, viewer.citizen_id, method, point, data.get("leave_at_door") == "1", note)
-            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+            await log_event(db, actor_kind=viewer.actor[0], actor_id=viewer.actor[1], citizen_id=viewer.citizen_id,
                             action="delivery_preference_changed")
         return see_other(request, "/delivery?saved=1")
 
-    @post("/temporary", name="temporary_add")
+    @post("/temporary", name="temporary_add", opt={"scope": "delivery"})
     async def add_temporary(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                             data: Annotated[dict[str, Any], FORM]) -> Response:
         today = local_today()
@@ -110,11 +110,11 @@ class DeliveryController(Controller):
             return await self._page(request, db, viewer, error=exc, form=data)
         async with db.transaction():
             await queries.insert_temporary_address(db, viewer.citizen_id, street, postcode, city, valid_from, valid_to)
-            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+            await log_event(db, actor_kind=viewer.actor[0], actor_id=viewer.actor[1], citizen_id=viewer.citizen_id,
                             action="temporary_address_added")
         return see_other(request, "/delivery?saved=1")
 
-    @get("/temporary/{address_id:int}/delete", name="temporary_delete_confirm")
+    @get("/temporary/{address_id:int}/delete", name="temporary_delete_confirm", opt={"scope": "delivery"})
     async def delete_confirm(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                              address_id: PathId) -> Response:
         """"Remove this temporary address?" (works without JavaScript)."""
@@ -131,12 +131,12 @@ class DeliveryController(Controller):
             "back": "/delivery", "no": _("No, keep it"),
         })
 
-    @post("/temporary/{address_id:int}/delete", name="temporary_delete")
+    @post("/temporary/{address_id:int}/delete", name="temporary_delete", opt={"scope": "delivery"})
     async def delete_temporary(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                                address_id: PathId) -> Response:
         async with db.transaction():
             if not await queries.delete_temporary_address(db, viewer.citizen_id, address_id):
                 raise NotFoundException()
-            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+            await log_event(db, actor_kind=viewer.actor[0], actor_id=viewer.actor[1], citizen_id=viewer.citizen_id,
                             action="temporary_address_deleted")
         return see_other(request, "/delivery?saved=1")

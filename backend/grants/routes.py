@@ -23,7 +23,7 @@ class HomeController(Controller):
     opt = {"access": "citizen"}  # see backend/web/access.py
     dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
 
-    @get("/", name="home")
+    @get("/", name="home", opt={"scope": "view"})
     async def home(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
         return render(request, "home.html", await home_values(db, viewer.citizen_id, local_today()))
 

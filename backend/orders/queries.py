@@ -108,12 +108,14 @@ async def lock_order(conn: asyncpg.Connection, citizen_id: int, order_id: int) -
 async def select_orders(conn: asyncpg.Connection, citizen_id: int, limit: int = 50) -> list[asyncpg.Record]:
     return await conn.fetch(
         """SELECT o.id, o.status, o.placed_at, o.expected_delivery,
-                  count(l.*) AS line_count, count(DISTINCT p.manufacturer_id) AS manufacturers
+                  count(l.*) AS line_count, count(DISTINCT p.manufacturer_id) AS manufacturers,
+                  h.name AS helper_name
              FROM order_ o
              JOIN order_line l ON l.order_id = o.id
              JOIN product p ON p.id = l.product_id
+             LEFT JOIN person h ON o.placed_by_kind = 'relative' AND h.id = o.placed_by_id  -- placed by a helper
             WHERE o.citizen_id = $1
-            GROUP BY o.id
+            GROUP BY o.id, h.name
             ORDER BY o.placed_at DESC, o.id DESC
             LIMIT $2""",
         citizen_id, limit,

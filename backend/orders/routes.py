@@ -63,11 +63,11 @@ class OrderController(Controller):
             "idempotency_key": (form or {}).get("idempotency_key") or uuid.uuid4(),
         }, status_code=error.status_code if error else 200, block=block)
 
-    @get("/new", name="order_new")
+    @get("/new", name="order_new", opt={"scope": "order"})
     async def new_order(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
         return await self._new_order_page(request, db, viewer)
 
-    @post("/new/check", name="order_check", guards=[limited("order_check")])
+    @post("/new/check", name="order_check", opt={"scope": "order"}, guards=[limited("order_check")])
     async def check_order(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                           data: Annotated[dict[str, Any], FORM]) -> Response:
         """Live validation of the custom order form (htmx): re-render the check area with the error the
@@ -86,33 +86,33 @@ class OrderController(Controller):
         # An htmx swap (status 200): the error is shown inline; only the check area is rendered.
         return render(request, "order_new.html", {"error": error}, block="basket")
 
-    @post("/", name="order_place")
+    @post("/", name="order_place", opt={"scope": "order"})
     async def place(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                     data: Annotated[dict[str, Any], FORM]) -> Response:
         try:
             placed = await service.place_order(db, PlaceOrder(
                 citizen_id=viewer.citizen_id, key=idempotency_key(request, data),
-                actor=Actor("citizen", viewer.citizen_id), lines=requested_lines(data),
+                actor=Actor(*viewer.actor), lines=requested_lines(data),
                 delivery=delivery_choice(data)), local_today())
         except OrderRejected as exc:
             return refused(await self._new_order_page(request, db, viewer, form=data, error=exc, block=None), exc)
         return see_other(request, f"/orders/{placed.order_id}")
 
-    @post("/reorder", name="order_reorder")
+    @post("/reorder", name="order_reorder", opt={"scope": "order"})
     async def reorder(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                       data: Annotated[dict[str, Any], FORM]) -> Response:
         """One tap: the usual basket, the standing delivery choice, no confirmation step."""
         try:
             placed = await service.place_order(db, PlaceOrder(
                 citizen_id=viewer.citizen_id, key=idempotency_key(request, data),
-                actor=Actor("citizen", viewer.citizen_id)), local_today())
+                actor=Actor(*viewer.actor)), local_today())
         except OrderRejected as exc:
             return refused(render(request, "error.html", {"title": _("The order could not be placed"),
                                                           "message": exc.message},
                                   status_code=exc.status_code, block=None), exc)
         return see_other(request, f"/orders/{placed.order_id}")
 
-    @get("/", name="orders")
+    @get("/", name="orders", opt={"scope": "view"})
     async def history(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
         orders = await queries.select_orders(db, viewer.citizen_id)
         return render(request, "orders.html", {"orders": orders, "status_label": status_label})
@@ -128,33 +128,33 @@ class OrderController(Controller):
             **await tracking(db, order),
         }, block="tracking")
 
-    @get("/{order_id:int}", name="order")
+    @get("/{order_id:int}", name="order", opt={"scope": "view"})
     async def detail(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: PathId) -> Response:
         return await self._order_page(request, db, viewer, order_id)
 
-    @post("/{order_id:int}/backorder", name="order_backorder")
+    @post("/{order_id:int}/backorder", name="order_backorder", opt={"scope": "order"})
     async def backorder(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: PathId,
                         data: Annotated[dict[str, Any], FORM]) -> Response:
         try:
             await service.decide_backorder(db, viewer.citizen_id, order_id, str(data.get("decision", "")),
-                                           Actor("citizen", viewer.citizen_id))
+                                           Actor(*viewer.actor))
         except OrderRejected as exc:
             if exc.status_code == 404:
                 raise NotFoundException() from None
             return see_other(request, f"/orders/{order_id}", message=exc.message)
         return see_other(request, f"/orders/{order_id}")
 
-    @post("/{order_id:int}/cancel", name="order_cancel")
+    @post("/{order_id:int}/cancel", name="order_cancel", opt={"scope": "order"})
     async def cancel(self, request: Request, db: DB, viewer: NamedDependency[Viewer], order_id: PathId) -> Response:
         try:
-            await cancelling.request_cancel(db, viewer.citizen_id, order_id, Actor("citizen", viewer.citizen_id))
+            await cancelling.request_cancel(db, viewer.citizen_id, order_id, Actor(*viewer.actor))
         except OrderRejected as exc:
             if exc.status_code == 404:
                 raise NotFoundException() from None
             return see_other(request, f"/orders/{order_id}", message=exc.message)
         return see_other(request, f"/orders/{order_id}")
 
-    @get("/{order_id:int}/cancel", name="order_cancel_confirm")
+    @get("/{order_id:int}/cancel", name="order_cancel_confirm", opt={"scope": "order"})
     async def cancel_confirm(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                              order_id: PathId) -> Response:
         """"Do you want to cancel?" (works without JavaScript); an order that can no longer be
@@ -177,14 +177,14 @@ class OrderController(Controller):
     # POST-only URLs can end up in the address bar (a reload, a shared link, an old bookmark):
     # a GET there goes to the page the form belongs to instead of "page not found".
 
-    @get("/{order_id:int}/backorder", name="order_backorder_get")
+    @get("/{order_id:int}/backorder", name="order_backorder_get", opt={"scope": "order"})
     async def backorder_get(self, order_id: PathId) -> Redirect:
         return Redirect(f"/orders/{order_id}", status_code=303)
 
-    @get("/reorder", name="order_reorder_get")
+    @get("/reorder", name="order_reorder_get", opt={"scope": "order"})
     async def reorder_get(self) -> Redirect:
         return Redirect("/", status_code=303)
 
-    @get("/new/check", name="order_check_get")
+    @get("/new/check", name="order_check_get", opt={"scope": "order"})
     async def check_get(self) -> Redirect:
         return Redirect("/orders/new", status_code=303)

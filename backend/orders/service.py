@@ -28,7 +28,7 @@ from backend.grants.rules import Reason, rule_config
 from backend.i18n import gettext as _
 from backend.orders import queries
 from backend.parcels.queries import decide_backorders, insert_first_parcel, insert_split_parcel
-from backend.push import notify_parcel_change
+from backend.push import notify_helper_order, notify_parcel_change
 from backend.orders.models import (
     Actor,
     DeliveryChoice,
@@ -180,6 +180,8 @@ async def _place(conn: asyncpg.Connection, request: PlaceOrder, digest: bytes, t
     )
     await insert_first_parcel(conn, order_id)
     await notify_parcel_change(conn, order_id, 1, "placed")
+    if request.actor.kind == "relative":  # the citizen hears that a helper ordered for them
+        await notify_helper_order(conn, order_id, request.citizen_id)
     await jobs.enqueue(conn, "order_placed", {"order_id": order_id}, dedupe_key=f"order_placed:{order_id}")
     await log_event(conn, actor_kind=request.actor.kind, actor_id=request.actor.id, citizen_id=request.citizen_id,
                     action="order_placed", detail={"order_id": order_id, "one_tap": request.lines is None})

@@ -10,7 +10,7 @@ import asyncpg
 import msgspec
 
 from backend.jobs import queries as job_queries
-from backend.push.notices import STATUS_NOTICES
+from backend.push.notices import STATUS_NOTICES, NoticeType
 
 PUSH_JOB = "push_notify"
 # Statuses that can happen more than once for a parcel (a second delivery attempt).
@@ -21,6 +21,13 @@ async def enqueue_notice(conn: asyncpg.Connection, payload: dict, key: str) -> N
     """Queue a push job on ``conn`` (the caller's transaction); a job already waiting with the same key wins."""
     await job_queries(conn).enqueue(PUSH_JOB, msgspec.json.encode(payload | {"key": key}), dedupe_key=key,
                                     on_conflict="skip")
+
+
+async def notify_helper_order(conn: asyncpg.Connection, order_id: int, citizen_id: int) -> None:
+    """Queue "a helper has ordered for you" for the citizen (their own devices; their switch decides)."""
+    if await conn.fetchval("SELECT EXISTS (SELECT 1 FROM push_subscription WHERE citizen_id = $1)", citizen_id):
+        await enqueue_notice(conn, {"type": NoticeType.HELPER_ORDERED.value, "order_id": order_id},
+                             f"helper-order:{order_id}")
 
 
 async def notify_parcel_change(conn: asyncpg.Connection, order_id: int, parcel_no: int, status: str) -> None:
@@ -34,7 +41,11 @@ async def notify_parcel_change(conn: asyncpg.Connection, order_id: int, parcel_n
     row = await conn.fetchrow(
         """SELECT coalesce((SELECT attempt FROM parcel WHERE order_id = $1 AND parcel_no = $2), 0) AS attempt,
                   EXISTS (SELECT 1 FROM push_subscription s JOIN order_ o ON o.citizen_id = s.citizen_id
-                           WHERE o.id = $1) AS subscribed""",
+                           WHERE o.id = $1)
+                  OR EXISTS (SELECT 1 FROM order_ o
+                                  JOIN power_of_attorney pw ON pw.citizen_id = o.citizen_id AND pw.revoked_at IS NULL
+                                  JOIN push_subscription s ON s.person_id = pw.person_id
+                              WHERE o.id = $1 AND 'notifications' = ANY (pw.scopes)) AS subscribed""",
         order_id, parcel_no,
     )
     if not row["subscribed"]:

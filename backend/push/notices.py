@@ -36,6 +36,7 @@ class NoticeType(str, enum.Enum):
     TIME_TO_REORDER = "time_to_reorder"
     GRANT_EXPIRING = "grant_expiring"
     CHANGE_REQUEST_DECIDED = "change_request_decided"
+    HELPER_ORDERED = "helper_ordered"
 
 
 # Notices without a switch of their own: "we could not reach you" is about the same booked call
@@ -58,6 +59,9 @@ STATUS_NOTICES = {
     "delivery_failed": NoticeType.DELIVERY_FAILED,
     "item_backordered": NoticeType.BACKORDER,
 }
+# What a helper with the "notifications" scope gets on their own phone: the citizen's order and
+# parcel notices (not the citizen's reminders, calls or the notice about the helper's own order).
+HELPER_NOTICES = frozenset(STATUS_NOTICES.values())
 
 # (label on the preferences page, title, body)
 _TEXTS: dict[NoticeType, tuple[str, str, str]] = {
@@ -92,6 +96,8 @@ _TEXTS: dict[NoticeType, tuple[str, str, str]] = {
     NoticeType.CHANGE_REQUEST_DECIDED: (N_("Answers to your requests for another product"),
                                         N_("You have an answer"),
                                         N_("Your request has been answered. Open the app to see the answer.")),
+    NoticeType.HELPER_ORDERED: (N_("A helper orders for me"), N_("A helper has ordered for you"),
+                                N_("%(helper)s has placed order %(order)s for you.")),
 }
 
 # How long a push service keeps an undelivered message (a phone may be off for days), and urgency.
@@ -109,6 +115,7 @@ _DELIVERY: dict[NoticeType, tuple[int, str]] = {
     NoticeType.TIME_TO_REORDER: (2 * DAY, "low"),
     NoticeType.GRANT_EXPIRING: (4 * DAY, "low"),
     NoticeType.CHANGE_REQUEST_DECIDED: (4 * DAY, "normal"),
+    NoticeType.HELPER_ORDERED: (2 * DAY, "normal"),
 }
 
 
@@ -145,9 +152,11 @@ def _format(value: object) -> object:
     return value
 
 
-def build(notice: NoticeType, language: str, *, url: str, tag: str, values: dict[str, object] | None = None) -> bytes:
+def build(notice: NoticeType, language: str, *, url: str, tag: str, values: dict[str, object] | None = None,
+          about: str | None = None) -> bytes:
     """The encoded payload in ``language`` (values are inserted after translation; dates and times
-    formatted in that language, times of day in Danish time)."""
+    formatted in that language, times of day in Danish time). ``about``: sent to a helper's phone,
+    the title names whose parcel it is."""
     token = i18n.current_language.set(language)
     try:
         _label, title, body = _TEXTS[notice]
@@ -155,6 +164,7 @@ def build(notice: NoticeType, language: str, *, url: str, tag: str, values: dict
             text = _(body) % {name: _format(value) for name, value in values.items()}
         else:
             text = _(body)
-        return msgspec.json.encode(Payload(_(title), text, url, tag, notice.value))
+        shown = _("About %(name)s: %(title)s") % {"name": about, "title": _(title)} if about else _(title)
+        return msgspec.json.encode(Payload(shown, text, url, tag, notice.value))
     finally:
         i18n.current_language.reset(token)

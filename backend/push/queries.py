@@ -44,7 +44,8 @@ async def delete_oldest_devices(conn: asyncpg.Connection, citizen_id: int, keep_
 
 async def select_subscription_by_endpoint(conn: asyncpg.Connection, endpoint: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        "SELECT id, citizen_id, auth, language, label FROM push_subscription WHERE endpoint = $1 FOR UPDATE", endpoint)
+        "SELECT id, citizen_id, person_id, auth, language, label FROM push_subscription WHERE endpoint = $1 FOR UPDATE",
+        endpoint)
 
 
 async def replace_endpoint(conn: asyncpg.Connection, subscription_id: int, endpoint: str, p256dh: str,
@@ -69,6 +70,47 @@ async def delete_own_subscription(conn: asyncpg.Connection, citizen_id: int, sub
     return bool(deleted)
 
 
+async def upsert_person_subscription(conn: asyncpg.Connection, person_id: int, citizen_id: int | None,
+                                     endpoint: str, p256dh: str, auth: str, language: str, label: str) -> int:
+    """A helper's device: it belongs to the person (and to their own citizen record, if any)."""
+    return await conn.fetchval(
+        """INSERT INTO push_subscription (person_id, citizen_id, endpoint, p256dh, auth, language, label)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (endpoint) DO UPDATE
+              SET person_id = EXCLUDED.person_id, citizen_id = EXCLUDED.citizen_id, p256dh = EXCLUDED.p256dh,
+                  auth = EXCLUDED.auth, language = EXCLUDED.language,
+                  label = CASE WHEN EXCLUDED.label = '' THEN push_subscription.label ELSE EXCLUDED.label END
+           RETURNING id""",
+        person_id, citizen_id, endpoint, p256dh, auth, language, label)
+
+
+async def lock_person_devices(conn: asyncpg.Connection, person_id: int) -> None:
+    await conn.execute("SELECT 1 FROM person WHERE id = $1 FOR NO KEY UPDATE", person_id)
+
+
+async def delete_oldest_person_devices(conn: asyncpg.Connection, person_id: int, keep_id: int,
+                                       max_devices: int) -> list[int]:
+    rows = await conn.fetch(
+        """DELETE FROM push_subscription WHERE id IN (
+               SELECT id FROM push_subscription WHERE person_id = $1 AND id <> $2
+                ORDER BY created_at DESC, id DESC OFFSET $3)
+           RETURNING id""",
+        person_id, keep_id, max_devices - 1)
+    return sorted(row["id"] for row in rows)
+
+
+async def select_person_subscriptions(conn: asyncpg.Connection, person_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT id, label, language, created_at, last_success_at FROM push_subscription
+            WHERE person_id = $1 ORDER BY created_at, id""", person_id)
+
+
+async def delete_person_subscription(conn: asyncpg.Connection, person_id: int, subscription_id: int) -> bool:
+    deleted = await conn.fetchval(
+        "DELETE FROM push_subscription WHERE id = $1 AND person_id = $2 RETURNING true", subscription_id, person_id)
+    return bool(deleted)
+
+
 async def select_disabled_types(conn: asyncpg.Connection, citizen_id: int) -> set[str]:
     rows = await conn.fetch("SELECT type FROM push_preference WHERE citizen_id = $1 AND NOT enabled", citizen_id)
     return {row["type"] for row in rows}
@@ -84,18 +126,28 @@ async def save_preferences(conn: asyncpg.Connection, citizen_id: int, settings: 
 
 
 async def select_targets(conn: asyncpg.Connection, citizen_id: int, notice_type: str,
-                         job_key: str) -> list[tuple[Target, str]]:
-    """(device, language) for the citizen's devices that want this type and have not had this notice yet."""
+                         job_key: str, helpers: bool = False) -> list[tuple[Target, str, str | None]]:
+    """(device, language, None) for the citizen's devices that want this type and have not had this
+    notice yet; with ``helpers``, also (device, language, the citizen's name) for the devices of the
+    people who help the citizen with the "notifications" scope under a live power (checked now: a
+    revoked power or scope stops them at once). The citizen's switches are the citizen's own."""
     rows = await conn.fetch(
-        """SELECT s.id, s.endpoint, s.p256dh, s.auth, s.language FROM push_subscription s
+        """SELECT s.id, s.endpoint, s.p256dh, s.auth, s.language, NULL::text AS about FROM push_subscription s
             WHERE s.citizen_id = $1
               AND NOT EXISTS (SELECT 1 FROM push_preference p
                                WHERE p.citizen_id = s.citizen_id AND p.type = $2 AND NOT p.enabled)
               AND NOT EXISTS (SELECT 1 FROM push_delivery d WHERE d.job_key = $3 AND d.subscription_id = s.id)
-            ORDER BY s.id""",
-        citizen_id, notice_type, job_key,
+           UNION ALL
+           SELECT s.id, s.endpoint, s.p256dh, s.auth, s.language, c.name FROM power_of_attorney pw
+                  JOIN citizen c ON c.id = pw.citizen_id
+                  JOIN push_subscription s ON s.person_id = pw.person_id
+            WHERE $4 AND pw.citizen_id = $1 AND pw.revoked_at IS NULL AND (pw.valid_to IS NULL OR pw.valid_to > now())
+              AND 'notifications' = ANY (pw.scopes) AND s.citizen_id IS DISTINCT FROM $1
+              AND NOT EXISTS (SELECT 1 FROM push_delivery d WHERE d.job_key = $3 AND d.subscription_id = s.id)
+            ORDER BY id""",
+        citizen_id, notice_type, job_key, helpers,
     )
-    return [(Target(r["id"], r["endpoint"], r["p256dh"], r["auth"]), r["language"]) for r in rows]
+    return [(Target(r["id"], r["endpoint"], r["p256dh"], r["auth"]), r["language"], r["about"]) for r in rows]
 
 
 async def record_deliveries(conn: asyncpg.Connection, job_key: str, subscription_ids: list[int]) -> None:
@@ -131,6 +183,13 @@ async def delete_failing_subscriptions(conn: asyncpg.Connection, subscription_id
 async def delete_old_deliveries(conn: asyncpg.Connection, older_than: dt.timedelta) -> int:
     result = await conn.execute("DELETE FROM push_delivery WHERE sent_at < now() - $1::interval", older_than)
     return int(result.split()[-1])
+
+
+async def select_helper_order_notice(conn: asyncpg.Connection, order_id: int) -> asyncpg.Record | None:
+    """An order a helper placed, with the helper's name (for the citizen's notice)."""
+    return await conn.fetchrow(
+        """SELECT o.id, o.citizen_id, p.name AS helper_name FROM order_ o JOIN person p ON p.id = o.placed_by_id
+            WHERE o.id = $1 AND o.placed_by_kind = 'relative'""", order_id)
 
 
 async def select_order_notice(conn: asyncpg.Connection, order_id: int) -> asyncpg.Record | None:

@@ -62,10 +62,14 @@ class NotificationsController(Controller):
     opt = {"access": "citizen"}  # see backend/web/access.py
     dependencies = {"viewer": Provide(provide_viewer, sync_to_thread=False)}
 
-    @get("/", name="notifications")
+    @get("/", name="notifications", opt={"scope": "notifications"})
     async def page(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                    saved: FromQuery[bool] = False) -> Response:
         settings = request.app.state.settings
+        if viewer.is_helper:  # the helper's own phones get the citizen's delivery notices
+            return render(request, "notifications_helper.html", {
+                "push_enabled": settings.push_enabled, "public_key": settings.vapid_public_key, "saved": saved,
+                "devices": await queries.select_person_subscriptions(db, viewer.actor_id)})
         disabled = await queries.select_disabled_types(db, viewer.citizen_id)
         return render(request, "notifications.html", {
             "push_enabled": settings.push_enabled, "public_key": settings.vapid_public_key,
@@ -81,11 +85,12 @@ class NotificationsController(Controller):
         chosen = {notice.value: data.get(f"type-{notice.value}") == "1" for notice in PREFERENCE_TYPES}
         async with db.transaction():
             await queries.save_preferences(db, viewer.citizen_id, chosen)
-            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+            await log_event(db, actor_kind=viewer.actor[0], actor_id=viewer.actor[1], citizen_id=viewer.citizen_id,
                             action="push_preferences_changed")
         return see_other(request, "/notifications?saved=1")
 
     @post("/subscriptions", name="push_subscribe", status_code=201, guards=[limited("push_subscribe")],
+          opt={"scope": "notifications"},
           operation_class=body_operation(JSON, SUBSCRIPTION, "PushSubscription.toJSON()"))
     async def subscribe(self, request: Request, db: DB, viewer: NamedDependency[Viewer]) -> Response:
         """JSON {endpoint, keys: {p256dh, auth}} from PushSubscription.toJSON(); 422 writes nothing.
@@ -99,26 +104,38 @@ class NotificationsController(Controller):
                                                            EndpointPolicy.from_settings(settings))
         except InvalidSubscription as exc:
             return problem(422, exc.message)
+        label = device_label(request.headers.get("user-agent", ""))
         async with db.transaction():
-            await queries.lock_devices(db, viewer.citizen_id)
-            subscription_id = await queries.upsert_subscription(
-                db, viewer.citizen_id, endpoint, keys.p256dh, keys.auth, i18n.current_language.get(),
-                device_label(request.headers.get("user-agent", "")))
-            replaced = await queries.delete_oldest_devices(db, viewer.citizen_id, subscription_id,
-                                                           settings.push_max_devices)
-            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+            if viewer.is_helper:  # the helper's own device: it belongs to the person (and their own citizen record)
+                person = request.scope["state"]["person"]
+                await queries.lock_person_devices(db, viewer.actor_id)
+                subscription_id = await queries.upsert_person_subscription(
+                    db, viewer.actor_id, person.citizen_id, endpoint, keys.p256dh, keys.auth,
+                    i18n.current_language.get(), label)
+                replaced = await queries.delete_oldest_person_devices(db, viewer.actor_id, subscription_id,
+                                                                      settings.push_max_devices)
+            else:
+                await queries.lock_devices(db, viewer.citizen_id)
+                subscription_id = await queries.upsert_subscription(
+                    db, viewer.citizen_id, endpoint, keys.p256dh, keys.auth, i18n.current_language.get(), label)
+                replaced = await queries.delete_oldest_devices(db, viewer.citizen_id, subscription_id,
+                                                               settings.push_max_devices)
+            await log_event(db, actor_kind=viewer.actor[0], actor_id=viewer.actor[1], citizen_id=viewer.citizen_id,
                             action="push_subscribed",
                             detail={"subscription_id": subscription_id} | ({"replaced": replaced} if replaced else {}))
         return Response({"id": subscription_id, "detail": _("This phone will now get notifications.")},
                         status_code=201, headers={"Cache-Control": "no-store"})
 
-    @post("/subscriptions/{subscription_id:int}/delete", name="push_unsubscribe")
+    @post("/subscriptions/{subscription_id:int}/delete", name="push_unsubscribe", opt={"scope": "notifications"})
     async def remove(self, request: Request, db: DB, viewer: NamedDependency[Viewer],
                      subscription_id: PathId) -> Response:
         async with db.transaction():
-            if not await queries.delete_own_subscription(db, viewer.citizen_id, subscription_id):
+            removed = (await queries.delete_person_subscription(db, viewer.actor_id, subscription_id)
+                       if viewer.is_helper else  # a helper removes only their own devices, never the citizen's
+                       await queries.delete_own_subscription(db, viewer.citizen_id, subscription_id))
+            if not removed:
                 raise NotFoundException()
-            await log_event(db, actor_kind="citizen", actor_id=viewer.citizen_id, citizen_id=viewer.citizen_id,
+            await log_event(db, actor_kind=viewer.actor[0], actor_id=viewer.actor[1], citizen_id=viewer.citizen_id,
                             action="push_unsubscribed", detail={"subscription_id": subscription_id})
         return see_other(request, "/notifications?saved=1")
 
@@ -147,9 +164,11 @@ async def renew(request: Request, db: DB) -> Response:
         if old is None or not _same_secret(old["auth"], incoming.old_auth):
             return problem(404, _("This phone's old subscription is not known. Turn on notifications again."))
         # Inside the transaction: a refusal rolls back and writes nothing, not even its own count.
-        await enforce(request, "push_renew", client=False, account=f"citizen:{old['citizen_id']}", conn=db)
+        owner = f"citizen:{old['citizen_id']}" if old["citizen_id"] is not None else f"person:{old['person_id']}"
+        await enforce(request, "push_renew", client=False, account=owner, conn=db)
         await queries.replace_endpoint(db, old["id"], endpoint, keys.p256dh, keys.auth)
-        await log_event(db, actor_kind="citizen", actor_id=old["citizen_id"], citizen_id=old["citizen_id"],
+        await log_event(db, actor_kind="citizen" if old["citizen_id"] is not None else "person",
+                        actor_id=old["citizen_id"] or old["person_id"], citizen_id=old["citizen_id"],
                         action="push_subscription_renewed", detail={"subscription_id": old["id"]})
     return Response({"id": old["id"]}, headers={"Cache-Control": "no-store"})
 

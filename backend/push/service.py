@@ -11,13 +11,14 @@ import msgspec
 from backend.grants import availability
 from backend.grants.rules import GrantTerms
 from backend.push import enqueue_notice, queries
-from backend.push.notices import NoticeType, build, delivery, preference
+from backend.push.notices import HELPER_NOTICES, NoticeType, build, delivery, preference
 from backend.push.rules import COPENHAGEN, REORDER, GrantSupply, Reminder, due_reminders
 from backend.push.sender import Outcome, PushSender, Result
 
 log = logging.getLogger("fsc.push")
 
 REMINDER_LOOKBACK_DAYS = 400
+HELPER_URL = "/fuldmagt/vaelg"
 
 
 class Summary(msgspec.Struct):
@@ -45,6 +46,12 @@ class Notice(msgspec.Struct, frozen=True):
 
 async def resolve(conn: asyncpg.Connection, notice: NoticeType, payload: dict) -> Notice | None:
     """Who gets the notice and where tapping it leads; None when its subject no longer exists."""
+    if notice is NoticeType.HELPER_ORDERED:
+        order = await queries.select_helper_order_notice(conn, payload["order_id"])
+        if order is None:
+            return None
+        return Notice(order["citizen_id"], f"/orders/{order['id']}", f"helper-order-{order['id']}",
+                      {"order": str(order["id"]), "helper": order["helper_name"]})
     if "order_id" in payload:
         order = await queries.select_order_notice(conn, payload["order_id"])
         if order is None:
@@ -110,13 +117,16 @@ async def deliver(pool: asyncpg.Pool, sender: PushSender, notice: NoticeType, ke
     and has not had ``key`` yet (push_delivery), each in the device's language; record who got it.
     Other areas' jobs (callbacks) call this with a notice they resolved themselves."""
     async with pool.acquire() as conn:
-        devices = await queries.select_targets(conn, target.citizen_id, preference(notice).value, key)
+        devices = await queries.select_targets(conn, target.citizen_id, preference(notice).value, key,
+                                               helpers=notice in HELPER_NOTICES)
     if not devices:
         return Summary()
-    bodies = {language: build(notice, language, url=target.url, tag=target.tag, values=target.values)
-              for language in {language for _device, language in devices}}
+    # A helper's phone is told whose parcel it is; tapping it leads to "whom do you act for".
+    bodies = {(language, about): build(notice, language, url=HELPER_URL if about else target.url, tag=target.tag,
+                                       values=target.values, about=about)
+              for language, about in {(language, about) for _device, language, about in devices}}
     ttl, urgency = delivery(notice)
-    results = await sender.send_many([(device, bodies[language]) for device, language in devices],
+    results = await sender.send_many([(device, bodies[language, about]) for device, language, about in devices],
                                      ttl=ttl, urgency=urgency, topic=target.tag)
     return await record(pool, key, results, last_try)
 

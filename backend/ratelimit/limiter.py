@@ -54,8 +54,8 @@ def signed_in_account(connection: ASGIConnection) -> str | None:
     """The account of the request's session: the citizen, else the staff member, else a MitID
     person without a citizen record."""
     state = connection.scope.get("state", {})
-    if (viewer := state.get("viewer")) is not None:
-        return f"citizen:{viewer.citizen_id}"
+    if (viewer := state.get("viewer")) is not None:  # a helper counts as themself, not as the citizen
+        return f"person:{viewer.actor_id}" if viewer.is_helper else f"citizen:{viewer.citizen_id}"
     if (staff := state.get("staff")) is not None:
         return f"staff:{staff.staff_id}"
     if (person := state.get("person")) is not None and person.person_id is not None:

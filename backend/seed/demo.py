@@ -25,6 +25,7 @@ from backend.parcels.queries import PARCELS_FOR_ORDERS
 from backend.seed.catalogue import seed_catalogue_extras
 from backend.seed.casework import seed_casework
 from backend.seed.reports import seed_report_history
+from backend.seed.helpers import seed_helpers
 from backend.seed.staff import seed_staff
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -553,6 +554,7 @@ async def seed_demo(conn: asyncpg.Connection, cpr_key: str, today: dt.date | Non
         await seed_catalogue_extras(conn, cpr_key, today)
         await seed_staff(conn, cpr_key, today)
         await seed_casework(conn, cpr_key, today)
+        await seed_helpers(conn, cpr_key, MAIN_DEMO_CPR)
         await seed_report_history(conn, today)
     return True
 

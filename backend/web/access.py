@@ -18,6 +18,12 @@ Kinds:
               runs filters by that authority (backend/casework/access.py), never by the request alone
   partner     a partner system; the handler verifies the HMAC signature itself (it needs the raw body)
 
+A citizen route also declares what a helper (a relative with power of attorney, acting for the
+citizen) needs for it: ``opt={"access": "citizen", "scope": S}`` with S one of SCOPES. A helper
+passes only when S is among the scopes of their power; a citizen route without a scope is for the
+citizen themself (deny by default). Whether the power is still live is checked by the viewer query
+on every request (backend/auth/queries.py), so a revoked or expired power refuses the next request.
+
 Object-level checks (is this order the viewer's own?) stay in the queries: the declaration says who
 may call the route, the query says whose rows they may see.
 """
@@ -42,38 +48,65 @@ PUBLIC, PARTNER, PERSON, CITIZEN, STAFF = "public", "partner", "person", "citize
 KINDS = (PUBLIC, PARTNER, PERSON, CITIZEN, STAFF, SUPERVISOR, CASEWORKER)
 """From least to most demanding (the order decides what litestar's automatic OPTIONS answer needs)."""
 
-Check = Callable[[ASGIConnection], Awaitable[None]]
+SCOPES = ("view", "order", "callbacks", "delivery", "notifications")
+"""What a power of attorney may allow: see products and orders, order and cancel, book and move
+callbacks, change delivery settings, get the citizen's delivery notices."""
+
+Check = Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]
+
+
+class HelperRefused(PermissionDeniedException):
+    """403 for a helper: the power does not allow this (``ended``: the power has ended)."""
+
+    def __init__(self, *, ended: bool = False) -> None:
+        super().__init__(detail="power of attorney ended" if ended else "not within the power of attorney")
+        self.ended = ended
 
 
 def declared_access(handler: BaseRouteHandler) -> str | None:
-    """The handler's declared kind (after litestar merged opt from its layers), or None when missing/unknown."""
+    """The handler's declared kind (after litestar merged opt from its layers), or None when missing/unknown
+    (or when it declares a helper scope that does not exist, or a scope on a route that is not a citizen's)."""
     kind = handler.opt.get("access")
+    if "scope" in handler.opt and (kind != CITIZEN or handler.opt["scope"] not in SCOPES):
+        return None
     return kind if kind in KINDS else None
+
+
+def declared_scope(handler: BaseRouteHandler) -> str | None:
+    """The helper scope a citizen route allows, or None: for the citizen themself only."""
+    return handler.opt.get("scope")
 
 
 def _state(connection: ASGIConnection) -> dict:
     return connection.scope.get("state", {})
 
 
-async def _anyone(_connection: ASGIConnection) -> None:
+async def _anyone(_connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     return None
 
 
-async def _person(connection: ASGIConnection) -> None:
+async def _person(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     state = _state(connection)
     if state.get("person") is None and state.get("viewer") is None:
         raise NotAuthorizedException()
 
 
-async def _citizen(connection: ASGIConnection) -> None:
+async def _citizen(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     # The request context loads the staff session only on /fsc…, so a staff cookie never makes a viewer.
-    if _state(connection).get("viewer") is None:
+    state = _state(connection)
+    viewer = state.get("viewer")
+    if viewer is None:
+        person = state.get("person")
+        if person is not None and person.power_ended:
+            raise HelperRefused(ended=True)
         raise NotAuthorizedException()
+    if viewer.is_helper and handler.opt.get("scope") not in (viewer.scopes or ()):
+        raise HelperRefused()
 
 
 def _staff_check(*roles: str) -> Check:
     guard = staff_required(*roles)
-    return lambda connection: guard(connection, None)  # type: ignore[arg-type]
+    return lambda connection, _handler: guard(connection, None)  # type: ignore[arg-type]
 
 
 _CHECKS: dict[str, Check] = {
@@ -87,17 +120,21 @@ _CHECKS: dict[str, Check] = {
 }
 
 
+def _shown(kind: object) -> object:
+    return kind if kind is None or isinstance(kind, str) else type(kind).__name__
+
+
 async def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """The app-wide guard: run the check the handler declares; refuse a handler that declares none."""
-    kind = handler.opt.get("access")
+    kind = declared_access(handler)
     check = _CHECKS.get(kind) if isinstance(kind, str) else None
     if check is None:
         # The route's template and the handler's name only: nothing from the raw request goes into the log.
         log.error("refused %s %s: route handler %s declares no valid access (opt access=%r); see backend/web/access.py",
                   connection.scope.get("method", "?"), connection.scope.get("path_template", "?"),
-                  handler.handler_name, kind if kind is None or isinstance(kind, str) else type(kind).__name__)
+                  handler.handler_name, _shown(handler.opt.get("access")))
         raise PermissionDeniedException()
-    await check(connection)
+    await check(connection, handler)
 
 
 def is_automatic_options(handler: BaseRouteHandler) -> bool:
@@ -111,10 +148,14 @@ def declare_automatic_options(app: Litestar) -> None:
     for route in app.routes:
         if not isinstance(route, HTTPRoute):
             continue
-        declared = [declared_access(h) for h in route.route_handlers if not is_automatic_options(h)]
+        own = [h for h in route.route_handlers if not is_automatic_options(h)]
+        declared = [declared_access(h) for h in own]
+        scopes = {declared_scope(h) for h in own}
         for handler in route.route_handlers:
             if is_automatic_options(handler) and declared_access(handler) is None and declared and None not in declared:
                 handler.opt["access"] = max(declared, key=KINDS.index)
+                if handler.opt["access"] == CITIZEN and len(scopes) == 1 and None not in scopes:
+                    handler.opt["scope"] = scopes.pop()  # a helper may ask what the path allows only if they may use it
 
 
 def undeclared_routes(app: Litestar) -> list[str]:

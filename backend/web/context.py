@@ -73,7 +73,17 @@ async def load_viewer(conn, hashed: bytes) -> tuple[Viewer | None, SignedInPerso
         return None, None
     if row["stale"]:  # at most once a minute per session: the idle clock starts again
         await queries.touch_session(conn, hashed)
-    person = SignedInPerson(hashed, row["person_id"], row["citizen_id"], row["name"], row["login_method"] == "oidc")
+        if row["helped_id"] is not None:  # the citizen sees their helper's last activity ("Mine hjælpere")
+            await queries.touch_power(conn, row["acting_for_power_id"])
+    person = SignedInPerson(hashed, row["person_id"], row["citizen_id"], row["name"], row["login_method"] == "oidc",
+                            has_powers=row["has_powers"],
+                            power_ended=row["acting_for_power_id"] is not None and row["helped_id"] is None)
+    if row["acting_for_power_id"] is not None:
+        if row["helped_id"] is None:  # the power ended: no viewer, the citizen pages refuse (access.py)
+            return None, person
+        # A helper: the helped citizen's data, the helper as the actor, the power's scopes.
+        return Viewer(hashed, row["helped_id"], row["helped_name"], row["language"] or "", actor_kind="relative",
+                      actor_id=row["person_id"], scopes=frozenset(row["helped_scopes"])), person
     if row["citizen_id"] is None:
         return None, person
     return Viewer(hashed, row["citizen_id"], row["name"], row["language"]), person

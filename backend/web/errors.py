@@ -28,6 +28,7 @@ from backend.db.pool import database_unavailable, short_reason
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
 from backend.ratelimit.limiter import RateLimited
+from backend.web.access import HelperRefused
 from backend.web.context import language_for, read_cookies
 from backend.web.input import loggable
 from backend.web.input_limits import BadInput
@@ -137,7 +138,10 @@ def login_redirect(request: Request, _exc: NotAuthorizedException) -> Response:
     if target == "/login" and request.scope.get("state", {}).get("person") is not None:
         target = "/welcome"  # signed in with MitID but not a citizen here: the kind page, not the login again
     elif request.method == "GET" and request.url.path not in ("/", "/fsc", "/fsc/"):
-        target += "?next=" + quote(request.url.path, safe="/")
+        # The query too for an invitation link (/fuldmagt?t=…): it is the whole point of the link.
+        wanted = request.url.path + ("?" + request.url.query if request.url.path.startswith("/fuldmagt")
+                                     and request.url.query else "")
+        target += "?next=" + quote(wanted, safe="/")
     if request.headers.get("hx-request") == "true":
         return Response("", status_code=200, headers={"HX-Redirect": target})
     return Redirect(target, status_code=303)
@@ -159,8 +163,24 @@ def unexpected_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR)
 
 
+def helper_refused(request: Request, exc: HelperRefused) -> Response:
+    """403 for a helper: what the power does not allow (or that it has ended), and the way on."""
+    with _page_language(request):
+        if exc.ended:
+            title = _("Your power of attorney has ended")
+            message = _("The person you helped has revoked your power of attorney, or it has expired. "
+                        "You can no longer see or do anything for them.")
+        else:
+            title = _("Your power of attorney does not cover this")
+            message = _("The person you help has not given you permission to do this. Ask them to change "
+                        "what you may do under Mine hjælpere.")
+        return render(request, "powers/refused.html", {"title": title, "message": message, "ended": exc.ended},
+                      status_code=HTTP_403_FORBIDDEN, block=None)
+
+
 exception_handlers = {
     RateLimited: rate_limited,
+    HelperRefused: helper_refused,
     NotAuthorizedException: login_redirect,
     HTTPException: http_error,
     Exception: unexpected_error,

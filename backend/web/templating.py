@@ -114,10 +114,12 @@ def _build_environment(language: str) -> Environment:
 environments = {language: _build_environment(language) for language in i18n.LANGUAGES}
 
 
-def outbox_owner(secret_key: str, citizen_id: int) -> str:
+def outbox_owner(secret_key: str, citizen_id: int, helper_person_id: int | None = None) -> str:
     """An opaque name for the signed-in citizen, for the service worker's order outbox: an order
-    kept on a shared phone is sent only while the same person is signed in (pwa/static/sw/outbox.js)."""
-    return hmac.new(secret_key.encode(), b"outbox:%d" % citizen_id, hashlib.sha256).hexdigest()[:16]
+    kept on a shared phone is sent only while the same person is signed in (pwa/static/sw/outbox.js).
+    A helper acting for the citizen is another owner: their kept order goes only while they act for them."""
+    name = b"outbox:%d" % citizen_id + (b":helper:%d" % helper_person_id if helper_person_id is not None else b"")
+    return hmac.new(secret_key.encode(), name, hashlib.sha256).hexdigest()[:16]
 
 
 def base_context(request: Request) -> dict[str, Any]:
@@ -130,8 +132,9 @@ def base_context(request: Request) -> dict[str, Any]:
         "csrf_token": state.get("csrf_token", ""),
         "viewer": viewer,
         # "" when signed out; pages stored by the service worker set None (they know nobody).
-        "outbox_owner": outbox_owner(settings.secret_key, viewer.citizen_id) if viewer else "",
+        "outbox_owner": outbox_owner(settings.secret_key, viewer.citizen_id, viewer.helper_person_id) if viewer else "",
         "staff": state.get("staff"),
+        "person": state.get("person"),  # who is signed in (a helper acting for the viewer, too)
         "path": request.url.path,
         "query": request.url.query,
         "demo_login": settings.demo_login,

@@ -66,6 +66,11 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
                                        created_by_kind, created_by_id, due_on)
            VALUES ($1, $2, $3, $4, $5, 'fit', 'citizen', $1, $6) RETURNING id""",
         a, grant["id"], grant["product_id"], other_product, grant["payer_id"], today + dt.timedelta(days=2))
+    # A's helper (the demo power of Sofie Jensen) and an invitation A has not seen used yet.
+    power_id = await db.fetchval("SELECT id FROM power_of_attorney WHERE citizen_id = $1 AND revoked_at IS NULL", a)
+    invitation_id = await db.fetchval(
+        """INSERT INTO power_invitation (citizen_id, helper_name, scopes, token_hash, code_hash)
+           VALUES ($1, 'Matrix Hjælper', '{view}', '\\x01', '\\x02') RETURNING id""", a)
     return Samples(
         citizen_a=a, citizen_b=b, a_name=await db.fetchval("SELECT name FROM citizen WHERE id = $1", a),
         order_id=order_id,
@@ -80,6 +85,8 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             "{product_id:int}": str(await db.fetchval("SELECT min(product_id) FROM product_picture")),
             "{grant_id:int}": str(grant["id"]),
             "{change_request_id:int}": str(change_request_id),
+            "{power_id:int}": str(power_id),
+            "{invitation_id:int}": str(invitation_id),
             "{citizen_id:int}": str(a),
             "{path:path}": "css/app.css",
             "{path:str}": "no-such-document",
@@ -96,6 +103,9 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             ("POST", "/fsc/sag/requests/{change_request_id:int}/approve"): {
                 "effective_from": (today + dt.timedelta(days=3)).isoformat()},
             ("POST", "/fsc/sag/requests/{change_request_id:int}/reject"): {"decision_note": "Matrix"},
+            ("POST", "/hjaelpere/{power_id:int}/scopes"): {"scope": "view"},
+            ("POST", "/fuldmagt"): {"code": "ACDEF-HJKMN"},  # a well-formed code nobody was given
+            ("POST", "/fuldmagt/vaelg"): {"power": "0"},  # no such power: the session's choice stays
         },
     )
 
@@ -114,7 +124,11 @@ async def snapshot_of_a(db: asyncpg.Connection, samples: Samples) -> dict:
                   (SELECT string_agg(id || ' ' || status, ',' ORDER BY id) FROM change_request
                     WHERE citizen_id = $5) AS change_requests,
                   (SELECT string_agg(id || ' ' || coalesce(valid_to::text, '-'), ',' ORDER BY id) FROM grant_
-                    WHERE citizen_id = $5) AS grants""",
+                    WHERE citizen_id = $5) AS grants,
+                  (SELECT array_agg(scopes::text ORDER BY id) FROM power_of_attorney
+                    WHERE citizen_id = $5 AND revoked_at IS NULL) AS helpers,
+                  (SELECT count(*) FROM power_invitation WHERE citizen_id = $5 AND revoked_at IS NULL) AS invitations,
+                  (SELECT row_to_json(c)::text FROM citizen c WHERE id = $5) AS citizen""",
         int(values["{order_id:int}"]), int(values["{callback_id:int}"]), int(values["{address_id:int}"]),
         int(values["{subscription_id:int}"]), samples.citizen_a)
     return dict(row)

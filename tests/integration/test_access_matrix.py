@@ -8,6 +8,10 @@ parameter needs a sample object of A in tests/integration/access_samples.py.
 
 Denied means: a redirect to a login page, 401, 403 or 404. Allowed means: not denied (and never a
 server error). Citizen B must never see A's data, nor change A's objects.
+
+Helpers (relatives with a power of attorney, issue 14) are walked in their own test: a helper of A
+with each scope alone passes exactly the citizen routes that declare that scope; a helper of A whose
+power was revoked in their open session, and a helper of B on A's objects, pass none and change nothing.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from backend.app import create_app
 from backend.auth.sessions import SESSION_COOKIE
 from backend.staff.sessions import STAFF_COOKIE
 from backend.warehouse.signing import signature_headers
-from backend.web.access import declared_access, is_automatic_options
+from backend.web.access import SCOPES, declared_access, declared_scope, is_automatic_options
 from tests.conftest import TEST_WAREHOUSE_SECRET, csrf_token, login
-from tests.integration.access_samples import make_samples, snapshot_of_a
+from tests.integration.access_samples import A_DEVICE, make_samples, snapshot_of_a
+from tests.integration.power_helpers import act_for, grant, login_person, make_person
 from tests.integration.test_staff import staff_id, staff_login
 from tests.push_fixtures import push_settings
 
@@ -42,6 +47,8 @@ class Call:
     kind: str
     automatic_options: bool = False
     """litestar's own OPTIONS answer (204 and the Allow header): it takes the path's strictest kind."""
+    scope: str | None = None
+    """The helper scope the route allows (citizen routes), None: the citizen themself only."""
 
     @property
     def on_a_object(self) -> bool:
@@ -59,6 +66,28 @@ class Role:
     cookie: str | None = None
     landing: str = "/fsc/queue"
     seen: list[str] = field(default_factory=list)
+    person: int | None = None
+    """A helper: the person who logs in, and the power they act under (``scopes``; None: revoked)."""
+    power: int | None = None
+    scopes: frozenset[str] | None = None
+    helps_a: bool = True
+
+
+# Objects that are the citizen's own even within a scope: a helper removes only their own devices.
+CITIZENS_OWN_OBJECTS = {"/notifications/subscriptions/{subscription_id:int}/delete"}
+
+
+def helper_expectation(kind: str, role: Role, call: Call) -> str:
+    if kind == "citizen":
+        if not role.scopes or call.scope not in role.scopes:
+            return DENIED
+        if (not role.helps_a or call.template in CITIZENS_OWN_OBJECTS) and call.on_a_object \
+                and not call.automatic_options:
+            return FOREIGN
+        return ALLOWED
+    if kind == "person":
+        return ALLOWED  # a helper is a signed-in person
+    return expectation(kind, "anonymous", call)  # staff, supervisor, partner: as nobody
 
 
 def expectation(kind: str, role: str, call: Call) -> str:
@@ -109,7 +138,7 @@ def calls_from_route_table(app, samples) -> tuple[list[Call], list[str]]:
             if kind is None:
                 problems.append(f"{route.path} ({handler.handler_name}): no access declaration")
                 continue
-            calls += [Call(method, route.path, url, kind, is_automatic_options(handler))
+            calls += [Call(method, route.path, url, kind, is_automatic_options(handler), declared_scope(handler))
                       for method in sorted(handler.http_methods)]
     # Reading before writing; the caller's own logout comes last (it is logged in again anyway).
     calls.sort(key=lambda c: (c.method not in SAFE_METHODS, "logout" in c.template, c.template, c.method))
@@ -117,7 +146,10 @@ def calls_from_route_table(app, samples) -> tuple[list[Call], list[str]]:
 
 
 async def sign_in(client: AsyncTestClient, db, role: Role) -> None:
-    if role.citizen is not None:
+    if role.person is not None:
+        await login_person(client, role.person)
+        assert (await act_for(client, role.power)).status_code == 303
+    elif role.citizen is not None:
         await login(client, role.citizen)
     elif role.staff_name is not None:
         await staff_login(client, await staff_id(db, role.staff_name), landing=role.landing)
@@ -135,7 +167,9 @@ def judge(role: Role, call: Call, response, samples, logged_out: bool) -> list[s
     who = f"{role.name}: {call} → {response.status_code}"
     if response.status_code >= 500:
         return [f"{who}: server error"]
-    expected, why = expectation(call.kind, role.name, call), refusal(response)
+    helper = role.person is not None
+    expected = helper_expectation(call.kind, role, call) if helper else expectation(call.kind, role.name, call)
+    why = refusal(response)
     if logged_out and why and why.startswith("login"):
         why = None  # a logout's own answer: to the login page
     problems = []
@@ -148,7 +182,14 @@ def judge(role: Role, call: Call, response, samples, logged_out: bool) -> list[s
         problems.append(f"{who}: should be refused")
     elif expected == FOREIGN and 200 <= response.status_code < 300:
         problems.append(f"{who}: answered with A's object")
-    if role.name != "citizen A" and (expected != ALLOWED or role.name in ("citizen B", "caseworker")):
+    if helper and role.helps_a and role.scopes:
+        # A live helper of A may see A's name (the banner); a refused page shows none of A's data,
+        # and no page shows A's own devices (a helper's notices go to the helper's devices).
+        if expected != ALLOWED and (shown := [m for m in samples.markers(with_name=False) if m in response.text]):
+            problems.append(f"{who}: shows A's data {shown}")
+        elif A_DEVICE in response.text:
+            problems.append(f"{who}: shows A's device")
+    elif role.name != "citizen A" and (expected != ALLOWED or role.name in ("citizen B", "caseworker") or helper):
         shown = [m for m in samples.markers(with_name=call.kind != "public") if m in response.text]
         if shown:
             problems.append(f"{who}: shows A's data {shown}")
@@ -189,6 +230,61 @@ async def test_every_route_allows_and_refuses_exactly_whom_it_declares(db_url, d
     assert f"Bestilling {samples.order_id}<" in own_order
     assert not problems, f"{len(problems)} of {len(calls) * len(roles)} calls were wrong:\n" + "\n".join(problems)
     assert len(calls) * len(roles) >= 250  # the walk found the whole app
+
+
+async def walk(client: AsyncTestClient, db, role: Role, calls: list[Call], samples, *, sign_in_first=True) -> list[str]:
+    """Every call as ``role``; a logout ends a revoked helper's walk (they cannot choose A again)."""
+    problems = []
+    if sign_in_first:
+        client.cookies.clear()
+        await sign_in(client, db, role)
+    for call in calls:
+        response = await send(client, call, samples)
+        logged_out = bool(role.cookie) and role.cookie not in client.cookies
+        problems += judge(role, call, response, samples, logged_out)
+        if logged_out:
+            if role.scopes is None:
+                break
+            await sign_in(client, db, role)
+    return problems
+
+
+async def test_helpers_pass_exactly_the_routes_their_scopes_allow(db_url, db):
+    samples = await make_samples(db)
+    app = create_app(push_settings(), database_url=db_url)
+    calls, problems = calls_from_route_table(app, samples)
+    assert not problems, "\n".join(problems)
+    assert {c.scope for c in calls if c.kind == "citizen"} >= {"view", "order", "callbacks", "delivery", None}
+    a, b = samples.citizen_a, samples.citizen_b
+
+    async def helper(name: str, cpr: str, citizen: int, scopes: tuple[str, ...]) -> Role:
+        person = await make_person(db, name, cpr)
+        power = await grant(db, citizen, person, *scopes)
+        return Role(name, cookie=SESSION_COOKIE, person=person, power=power, scopes=frozenset(scopes),
+                    helps_a=citizen == a)
+
+    revoked = await helper("helper of A after revocation", "0101501111", a, SCOPES)
+    of_b = await helper("helper of B acting on A's objects", "0101502222", b, SCOPES)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        # Revoked while the session is open: signed in and acting for A first, then revoked, then every call.
+        client.cookies.clear()
+        await sign_in(client, db, revoked)
+        assert (await client.get("/")).status_code == 200  # acting for A (and the one-time "you now act for A" read)
+        await db.execute("UPDATE power_of_attorney SET revoked_at = now() WHERE id = $1", revoked.power)
+        revoked.scopes = None
+        before = await snapshot_of_a(db, samples)
+        problems += await walk(client, db, revoked, calls, samples, sign_in_first=False)
+        problems += await walk(client, db, of_b, calls, samples)
+        # A crafted choice of A's powers by B's helper is refused and chooses nothing.
+        a_power = int(samples.path_values["{power_id:int}"])
+        for crafted in (revoked.power, a_power):
+            assert (await act_for(client, crafted)).status_code == 403
+        assert await snapshot_of_a(db, samples) == before, "a revoked helper or B's helper changed A's objects"
+        # Each scope alone; the ones that may write touch disjoint objects (orders, callbacks, addresses).
+        for number, scope in enumerate(("view", "notifications", "callbacks", "delivery", "order")):
+            role = await helper(f"helper of A with {scope!r} alone", f"01015{number}3333", a, (scope,))
+            problems += await walk(client, db, role, calls, samples)
+    assert not problems, f"{len(problems)} helper calls were wrong:\n" + "\n".join(problems)
 
 
 async def check_signed_partner_call(client: AsyncTestClient, call: Call) -> list[str]:

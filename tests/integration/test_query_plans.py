@@ -18,6 +18,7 @@ from litestar.testing import AsyncTestClient
 from backend.app import create_app
 from backend.seed.demo import MAIN_DEMO_CPR
 from tests.conftest import citizen_id_by_cpr, csrf_token, login, make_settings
+from tests.integration.power_helpers import act_for, login_person
 from tests.integration.test_staff import staff_id, staff_login
 
 # Tables whose size grows with citizens, orders or time; small reference tables (authority,
@@ -27,6 +28,7 @@ GROWING = {
     "grant_allocation", "order_", "order_line", "parcel", "person", "push_delivery", "push_preference",
     "push_subscription", "rate_limit", "reminder_sent", "session", "staff_session", "temporary_address", "warehouse_event",
     "report_payer_day", "report_payer_month",
+    "person", "power_of_attorney", "power_invitation",
 }
 EXPLAINABLE = re.compile(r"^\s*(SELECT|WITH|INSERT|UPDATE|DELETE)\b", re.I)
 
@@ -54,6 +56,22 @@ async def recorded_journey(db_url: str, db: asyncpg.Connection) -> list[tuple[st
         # The citizen's log (audit_log_citizen_idx) and the download of all their data.
         for url in ("/hvem-har-set", "/hvem-har-set?side=2", "/mine-data.json"):
             assert (await client.get(url)).status_code in (200, 404), url
+
+        # A helper (the demo's Sofie Jensen) acting for the same citizen: the viewer query joins her power.
+        client.cookies.clear()
+        helper = await db.fetchval("SELECT id FROM person WHERE is_demo ORDER BY id LIMIT 1")
+        await login_person(client, helper)
+        power = await db.fetchval("SELECT id FROM power_of_attorney WHERE person_id = $1", helper)
+        assert (await act_for(client, power)).status_code == 303
+        for url in ("/", "/orders", "/fuldmagt/vaelg"):
+            assert (await client.get(url)).status_code == 200, url
+        helped = await client.post("/orders/reorder", data={"_csrf_token": await csrf_token(client),
+                                                            "idempotency_key": str(uuid.uuid4())},
+                                   follow_redirects=False)
+        assert helped.status_code in (303, 409, 422), helped.text
+        client.cookies.clear()
+        await login(client, citizen)
+        assert (await client.get("/hjaelpere")).status_code == 200
 
         await staff_login(client, await staff_id(db, "Anne Holm"))
         assert (await client.get("/fsc/queue")).status_code == 200

@@ -52,4 +52,4 @@ ALTER TABLE push_preference DROP CONSTRAINT push_preference_type_check;
 ALTER TABLE push_preference ADD CONSTRAINT push_preference_type_check CHECK (type IN (
     'order_confirmed', 'handed_to_carrier', 'out_for_delivery', 'delivered',
     'delivery_failed', 'backorder', 'callback_reminder', 'time_to_reorder',
-    'grant_expiring', 'change_request_decided'));
+    'grant_expiring', 'helper_ordered', 'change_request_decided'));
