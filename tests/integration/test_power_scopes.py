@@ -204,7 +204,7 @@ async def test_the_call_view_shows_the_citizens_helpers(client, db):
     karen_id = await karen(db)
     callback = await book_directly(db, karen_id, await free_slot(db))
     await staff_login(client, await staff_id(db, "Anne Holm"))
-    page = await client.get(f"/fsc/callbacks/{callback}")
+    page = await client.get(f"/fsc/callbacks/{callback}?reason=callback")  # not claimed: the reason is asked
     assert page.status_code == 200
     assert 'data-testid="citizen-helpers"' in page.text and "Sofie Jensen" in page.text
     assert "Se produkter og bestillinger" in page.text and "Invitation i appen" in page.text
