@@ -3,7 +3,7 @@
 ``recompute(conn, first, end)`` throws away and recomputes every day in [first, end) (end None:
 open-ended, which also takes in callbacks booked for coming days) in one transaction, so it can
 run any number of times with the same result and readers never see a half-done range. Each
-source (orders, lead times, backorders, callbacks) is one statement that fills only its own
+source (orders, lead times, backorders, callbacks, change requests) is one statement that fills only its own
 columns of the same (payer, day) rows; another source is one more statement and its columns.
 
 The page reads ``report_payer_month``: the same figures per month, summed from the days (lead-time
@@ -16,8 +16,14 @@ delivery confirmed late (its event arrives days after) lands on the day the orde
 which is inside the window. ``fsc reports-rebuild [--from DATE]`` rebuilds all history month by
 month (``rebuild``).
 
-Days are Copenhagen dates. Spend uses the product's current contract price (``product.price_oere``):
-order lines do not keep the price at order time.
+Days are Copenhagen dates. Spend is at the contract price on the day of the order
+(``order_line.price_oere``, kept with the line since migration 0015), so a later price change in
+the catalogue does not rewrite past months.
+
+Change requests count on the day they were made, for the payer they went to; their handling time
+(made -> decided) lands on that day too once decided. A request decided after it has left the
+rolling window (more than ``WINDOW_DAYS`` days, far beyond any service target) is counted by the
+next ``fsc reports-rebuild``.
 """
 
 from __future__ import annotations
@@ -44,11 +50,10 @@ DAY_OF_ORDER = f"(o.placed_at AT TIME ZONE '{TZ}')::date"
 ORDERS = f"""
 INSERT INTO report_payer_day (payer_id, day, orders, packs, pieces, spend_oere)
 SELECT g.payer_id, {DAY_OF_ORDER}, count(DISTINCT o.id), sum(l.packs), sum(l.pieces),
-       sum(l.packs::bigint * p.price_oere)
+       sum(l.packs::bigint * l.price_oere)
   FROM order_ o
   JOIN order_line l ON l.order_id = o.id
   JOIN grant_ g ON g.id = l.grant_id
-  JOIN product p ON p.id = l.product_id
  WHERE {ORDERS_IN_RANGE}
  GROUP BY 1, 2"""
 
@@ -101,6 +106,31 @@ SELECT c.municipality_id, (cb.slot_start AT TIME ZONE '{TZ}')::date,
     ON CONFLICT (payer_id, day) DO UPDATE
    SET callbacks_handled = EXCLUDED.callbacks_handled, callbacks_waiting = EXCLUDED.callbacks_waiting"""
 
+# Product-change requests per payer and the day they were made; of those decided by now, the
+# handling time made -> decided as a histogram (the lead time's buckets).
+CHANGE_REQUESTS = f"""
+WITH requests AS (
+    SELECT cr.payer_id, (cr.created_at AT TIME ZONE '{TZ}')::date AS day, cr.decided_at IS NOT NULL AS decided,
+           {bucket_sql("extract(epoch FROM cr.decided_at - cr.created_at) / 3600.0")} AS bucket
+      FROM change_request cr
+     WHERE cr.created_at >= ($1::date::timestamp AT TIME ZONE '{TZ}')
+       AND ($2::date IS NULL OR cr.created_at < ($2::date::timestamp AT TIME ZONE '{TZ}'))
+), per_day AS (
+    SELECT payer_id, day, count(*)::integer AS made, count(*) FILTER (WHERE decided)::integer AS decided
+      FROM requests GROUP BY 1, 2
+), per_bucket AS (
+    SELECT payer_id, day, bucket, count(*)::integer AS n FROM requests WHERE decided GROUP BY 1, 2, 3
+), histograms AS (
+    SELECT payer_id, day, array_agg(bucket ORDER BY bucket) AS buckets, array_agg(n ORDER BY bucket) AS counts
+      FROM per_bucket GROUP BY 1, 2
+)
+INSERT INTO report_payer_day (payer_id, day, change_requests, change_decided, change_buckets, change_counts)
+SELECT d.payer_id, d.day, d.made, d.decided, coalesce(h.buckets, '{{}}'), coalesce(h.counts, '{{}}')
+  FROM per_day d LEFT JOIN histograms h USING (payer_id, day)
+    ON CONFLICT (payer_id, day) DO UPDATE
+   SET change_requests = EXCLUDED.change_requests, change_decided = EXCLUDED.change_decided,
+       change_buckets = EXCLUDED.change_buckets, change_counts = EXCLUDED.change_counts"""
+
 CITIZENS = f"""
 INSERT INTO report_payer_month (payer_id, month, citizens)
 SELECT g.payer_id, date_trunc('month', {DAY_OF_ORDER})::date, count(DISTINCT o.citizen_id)
@@ -118,7 +148,8 @@ WITH days AS (
     SELECT payer_id, date_trunc('month', day)::date AS month, sum(orders) AS orders, sum(packs) AS packs,
            sum(pieces) AS pieces, sum(spend_oere) AS spend_oere, sum(delivered) AS delivered,
            sum(backorders) AS backorders, sum(callbacks_handled) AS callbacks_handled,
-           sum(callbacks_waiting) AS callbacks_waiting
+           sum(callbacks_waiting) AS callbacks_waiting, sum(change_requests) AS change_requests,
+           sum(change_decided) AS change_decided
       FROM days GROUP BY 1, 2
 ), per_bucket AS (
     SELECT d.payer_id, date_trunc('month', d.day)::date AS month, h.bucket, sum(h.n)::integer AS n
@@ -127,19 +158,31 @@ WITH days AS (
 ), histograms AS (
     SELECT payer_id, month, array_agg(bucket ORDER BY bucket) AS buckets, array_agg(n ORDER BY bucket) AS counts
       FROM per_bucket GROUP BY 1, 2
+), change_per_bucket AS (
+    SELECT d.payer_id, date_trunc('month', d.day)::date AS month, h.bucket, sum(h.n)::integer AS n
+      FROM days d CROSS JOIN LATERAL unnest(d.change_buckets, d.change_counts) AS h(bucket, n)
+     GROUP BY 1, 2, 3
+), change_histograms AS (
+    SELECT payer_id, month, array_agg(bucket ORDER BY bucket) AS change_buckets,
+           array_agg(n ORDER BY bucket) AS change_counts
+      FROM change_per_bucket GROUP BY 1, 2
 )
 INSERT INTO report_payer_month (payer_id, month, orders, packs, pieces, spend_oere, delivered, lead_buckets,
-                                lead_counts, backorders, callbacks_handled, callbacks_waiting)
+                                lead_counts, backorders, callbacks_handled, callbacks_waiting, change_requests,
+                                change_decided, change_buckets, change_counts)
 SELECT s.payer_id, s.month, s.orders, s.packs, s.pieces, s.spend_oere, s.delivered,
-       coalesce(h.buckets, '{}'), coalesce(h.counts, '{}'), s.backorders, s.callbacks_handled, s.callbacks_waiting
-  FROM sums s LEFT JOIN histograms h USING (payer_id, month)
+       coalesce(h.buckets, '{}'), coalesce(h.counts, '{}'), s.backorders, s.callbacks_handled, s.callbacks_waiting,
+       s.change_requests, s.change_decided, coalesce(c.change_buckets, '{}'), coalesce(c.change_counts, '{}')
+  FROM sums s LEFT JOIN histograms h USING (payer_id, month) LEFT JOIN change_histograms c USING (payer_id, month)
     ON CONFLICT (payer_id, month) DO UPDATE
    SET orders = EXCLUDED.orders, packs = EXCLUDED.packs, pieces = EXCLUDED.pieces, spend_oere = EXCLUDED.spend_oere,
        delivered = EXCLUDED.delivered, lead_buckets = EXCLUDED.lead_buckets, lead_counts = EXCLUDED.lead_counts,
        backorders = EXCLUDED.backorders, callbacks_handled = EXCLUDED.callbacks_handled,
-       callbacks_waiting = EXCLUDED.callbacks_waiting"""
+       callbacks_waiting = EXCLUDED.callbacks_waiting, change_requests = EXCLUDED.change_requests,
+       change_decided = EXCLUDED.change_decided, change_buckets = EXCLUDED.change_buckets,
+       change_counts = EXCLUDED.change_counts"""
 
-SOURCES = (ORDERS, LEAD_TIMES, BACKORDERS, CALLBACKS, CITIZENS, MONTHS)
+SOURCES = (ORDERS, LEAD_TIMES, BACKORDERS, CALLBACKS, CHANGE_REQUESTS, CITIZENS, MONTHS)
 """Run in this order after the range is cleared: ORDERS first (it inserts, the other day sources
 upsert), MONTHS last (it rolls the finished days up into the months CITIZENS started)."""
 

@@ -2,7 +2,7 @@
 æøå wrongly), ``;`` between fields (Danish Excel's list separator, since ``,`` is the decimal
 mark), decimal comma, CRLF line ends, no thousands separators. One row per payer and month; the
 header row is in the user's language. A lead time beyond the last histogram bucket is written
-as ``>336``.
+as ``>336``; so is a handling time of a product-change request (the same buckets).
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ def header() -> list[str]:
     return [_("Payer code"), _("Payer"), _("Month"), _("Citizens served"), _("Orders"), _("Units (pieces)"),
             _("Packs"), _("Spend (kr.)"), _("Delivered orders"), _("Delivery time, median (hours)"),
             _("Delivery time, 90th percentile (hours)"), _("Backorders"),
-            _("Callbacks handled (citizen's municipality)"), _("Callbacks waiting (citizen's municipality)")]
+            _("Callbacks handled (citizen's municipality)"), _("Callbacks waiting (citizen's municipality)"),
+            _("Requests for another product"), _("Requests for another product, answered"),
+            _("Handling time, median (hours)"), _("Handling time, 90th percentile (hours)")]
 
 
 def report_csv(rows: list[MonthFigures], payers: Mapping[int, Mapping]) -> str:
@@ -44,7 +46,8 @@ def report_csv(rows: list[MonthFigures], payers: Mapping[int, Mapping]) -> str:
         payer = payers[m.payer_id]
         writer.writerow([payer["code"], payer["name"], m.month.strftime("%Y-%m"), m.citizens, m.orders, m.pieces,
                          m.packs, _kroner(m.spend_oere), m.delivered, _hours(m.lead_median), _hours(m.lead_p90),
-                         m.backorders, m.callbacks_handled, m.callbacks_waiting])
+                         m.backorders, m.callbacks_handled, m.callbacks_waiting, m.change_requests,
+                         m.change_decided, _hours(m.change_median), _hours(m.change_p90)])
     return BOM + out.getvalue()
 
 

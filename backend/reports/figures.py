@@ -26,7 +26,9 @@ class MonthFigures:
     callbacks_handled: int = 0
     callbacks_waiting: int = 0
     lead_histogram: dict[int, int] = field(default_factory=dict)
-    # Change requests (issue 16 §5) join here once their table exists: see docs/decisions.md.
+    change_requests: int = 0      # product-change requests made in the month (issue 16 §5)
+    change_decided: int = 0       # of those, approved or rejected by now
+    change_histogram: dict[int, int] = field(default_factory=dict)   # handling time made -> decided
 
     @property
     def lead_median(self) -> Percentile:
@@ -36,9 +38,17 @@ class MonthFigures:
     def lead_p90(self) -> Percentile:
         return percentile(self.lead_histogram, 90)
 
+    @property
+    def change_median(self) -> Percentile:
+        return percentile(self.change_histogram, 50)
+
+    @property
+    def change_p90(self) -> Percentile:
+        return percentile(self.change_histogram, 90)
+
 
 SUMMED = ("citizens", "orders", "packs", "pieces", "spend_oere", "delivered", "backorders", "callbacks_handled",
-          "callbacks_waiting")
+          "callbacks_waiting", "change_requests", "change_decided")
 
 
 def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -62,6 +72,7 @@ async def month_figures(conn: asyncpg.Connection, first: dt.date, last: dt.date,
         for name in SUMMED:
             setattr(figures, name, getattr(figures, name) + r[name])
         add_sparse(figures.lead_histogram, r["lead_buckets"], r["lead_counts"])
+        add_sparse(figures.change_histogram, r["change_buckets"], r["change_counts"])
     payers = sorted({payer for payer, _month in rows}) if by_payer else [None]
     return [rows.get((payer, month)) or MonthFigures(month=month, payer_id=payer)
             for payer in payers for month in months_between(first, last)]
@@ -73,6 +84,6 @@ def totals(months: list[MonthFigures]) -> MonthFigures:
     for m in months:
         for name in SUMMED[1:]:
             setattr(total, name, getattr(total, name) + getattr(m, name))
-        for bucket, n in m.lead_histogram.items():
-            total.lead_histogram[bucket] = total.lead_histogram.get(bucket, 0) + n
+        add_sparse(total.lead_histogram, m.lead_histogram.keys(), m.lead_histogram.values())
+        add_sparse(total.change_histogram, m.change_histogram.keys(), m.change_histogram.values())
     return total

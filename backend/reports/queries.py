@@ -16,7 +16,8 @@ async def select_months(conn: asyncpg.Connection, first: dt.date, end: dt.date,
     """One row per payer and month in [first, end) with any figure (at most payers x months rows)."""
     return await conn.fetch(
         """SELECT payer_id, month, citizens, orders, packs, pieces, spend_oere, delivered, lead_buckets, lead_counts,
-                  backorders, callbacks_handled, callbacks_waiting
+                  backorders, callbacks_handled, callbacks_waiting, change_requests, change_decided, change_buckets,
+                  change_counts
              FROM report_payer_month
             WHERE month >= $1 AND month < $2 AND ($3::int[] IS NULL OR payer_id = ANY($3::int[]))
             ORDER BY payer_id, month""",

@@ -1,8 +1,9 @@
 """Reports for payers (issue 16 §8): /fsc/reports/payers (page with charts) and its CSV.
 
 Both read only the daily aggregates (backend/reports/aggregate.py keeps them). A supervisor sees
-every payer; a caseworker (role added by issue 16 §4) is limited to their own authority by
-``own_authority`` below, which the queries take as their payer filter.
+every payer; a caseworker (access kind "reports") is limited to their own authority by
+``own_authority`` below, which the queries take as their payer filter. A caseworker asking for
+another payer gets 403, and the attempt is written to the audit log ("caseworker_refused").
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from backend.reports import queries as q
 from backend.reports.charts import bar_chart
 from backend.reports.csv_export import csv_filename, report_csv
 from backend.reports.figures import MonthFigures, month_figures, totals
-from backend.reports.params import ReportInputError, ReportRange, parse_payer, parse_range
+from backend.reports.params import ReportAccessError, ReportInputError, ReportRange, parse_payer, parse_range
 from backend.staff.models import StaffViewer
 from backend.staff.queries import log_staff_event
 from backend.web.deps import DB
@@ -54,7 +55,7 @@ def charts(months: list[MonthFigures]) -> list:
 
 class PayerReportsController(Controller):
     path = "/fsc/reports"
-    opt = {"access": "supervisor"}  # the lead adds caseworkers here (see docs/decisions.md)
+    opt = {"access": "reports"}  # supervisors and caseworkers (their own authority: own_authority)
 
     async def _input(self, request: Request, db: DB) -> tuple[ReportRange, int | None, list, dict]:
         """Parse the GET form; raises ReportInputError. Returns the range, the payer id (None: all),
@@ -66,7 +67,12 @@ class PayerReportsController(Controller):
         own = own_authority(staff)
         today = dt.datetime.now(TZ).date()
         report_range = parse_range(values["from"], values["to"], today)
-        payer_id = parse_payer(values["payer"], {p["code"]: p["id"] for p in payers}, own)
+        try:
+            payer_id = parse_payer(values["payer"], {p["code"]: p["id"] for p in payers}, own)
+        except ReportAccessError:
+            await log_staff_event(db, staff.staff_id, "caseworker_refused", detail={
+                "view": "payer_reports", "authority_id": own, "payer": values["payer"].strip()})
+            raise
         if own is not None:
             payers = [p for p in payers if p["id"] == own]
         # As understood (the form shows the default range, the CSV link repeats exactly this).

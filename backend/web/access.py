@@ -13,6 +13,8 @@ Kinds:
   citizen     a signed-in citizen (``state["viewer"]``); a staff cookie alone does not count
   staff       a signed-in FSC staff member: advisor or supervisor (a citizen cookie on /fsc/… gets 403;
               a caseworker gets 403 too: they are the authorities' staff, not FSC's)
+  reports     the reports for payers: a signed-in FSC supervisor (every payer) or caseworker (the
+              handler limits a caseworker's figures to their own authority: backend/reports/routes.py)
   supervisor  a signed-in FSC supervisor
   caseworker  a signed-in caseworker of one authority (``staff.authority_id``); every query the handler
               runs filters by that authority (backend/casework/access.py), never by the request alone
@@ -44,8 +46,8 @@ from backend.staff.models import CASEWORKER, SUPERVISOR
 
 log = logging.getLogger(__name__)
 
-PUBLIC, PARTNER, PERSON, CITIZEN, STAFF = "public", "partner", "person", "citizen", "staff"
-KINDS = (PUBLIC, PARTNER, PERSON, CITIZEN, STAFF, SUPERVISOR, CASEWORKER)
+PUBLIC, PARTNER, PERSON, CITIZEN, STAFF, REPORTS = "public", "partner", "person", "citizen", "staff", "reports"
+KINDS = (PUBLIC, PARTNER, PERSON, CITIZEN, STAFF, REPORTS, SUPERVISOR, CASEWORKER)
 """From least to most demanding (the order decides what litestar's automatic OPTIONS answer needs)."""
 
 SCOPES = ("view", "order", "callbacks", "delivery", "notifications")
@@ -115,6 +117,7 @@ _CHECKS: dict[str, Check] = {
     PERSON: _person,
     CITIZEN: _citizen,
     STAFF: _staff_check(),
+    REPORTS: _staff_check(SUPERVISOR, CASEWORKER),
     SUPERVISOR: _staff_check(SUPERVISOR),
     CASEWORKER: _staff_check(CASEWORKER),
 }

@@ -58,3 +58,26 @@ async def test_the_charts_are_complete_without_javascript(live_server, browser):
     with open(path, "rb") as handle:
         assert handle.read(3) == b"\xef\xbb\xbf"
     await context.close()
+
+
+async def test_a_caseworker_reaches_their_own_authoritys_report_from_the_cases_menu(live_server, browser):
+    for size in ({"width": 360, "height": 740}, {"width": 1280, "height": 900}):
+        context = await browser.new_context(viewport=size, locale="da-DK", java_script_enabled=True)
+        page = await context.new_page()
+        await page.goto(live_server + "/fsc/login")
+        await page.get_by_role("button", name="Lars Krogh").click()  # the caseworker of Odense
+        await page.wait_for_url("**/fsc/sag")
+        await page.get_by_role("navigation").get_by_role("link", name="Rapporter for betalere").click()
+        await page.wait_for_url("**/fsc/reports/payers")
+        where = f"at {size['width']} px"
+        payer = page.get_by_label("Betaler")
+        assert await payer.locator("option").all_inner_texts() == ["Odense"], where   # no other payer, no "all"
+        for name in ("Ønsker om et andet produkt", "Behandlingstid, median (timer)"):
+            assert await page.get_by_role("columnheader", name=name).count() == 1, (name, where)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= size["width"], where
+        assert await axe_violations(page) == [], where
+
+        await page.goto(live_server + "/fsc/reports/payers?payer=751")   # Aarhus: not theirs
+        assert "Du kan kun se rapporterne for din egen myndighed." in await page.get_by_role("alert").inner_text()
+        assert await axe_violations(page) == [], where
+        await context.close()

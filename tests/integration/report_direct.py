@@ -26,12 +26,22 @@ class Direct:
     backorders: int = 0
     callbacks_handled: int = 0
     callbacks_waiting: int = 0
+    change_requests: int = 0
+    handling: list = field(default_factory=list)   # hours made -> decided of the decided requests
 
     def percentile(self, percent: int) -> Percentile:
-        hours = sorted(self.leads.values())
-        if not hours:
-            return Percentile(None)
-        return Percentile(bucket_of(hours[nearest_rank(percent, len(hours)) - 1]))
+        return exact_percentile(list(self.leads.values()), percent)
+
+    def handling_percentile(self, percent: int) -> Percentile:
+        return exact_percentile(self.handling, percent)
+
+
+def exact_percentile(values: list[float], percent: int) -> Percentile:
+    """The nearest-rank percentile of the raw values, then bucketed (what the report shows)."""
+    hours = sorted(values)
+    if not hours:
+        return Percentile(None)
+    return Percentile(bucket_of(hours[nearest_rank(percent, len(hours)) - 1]))
 
 
 def month_of(at: dt.datetime) -> dt.date:
@@ -39,11 +49,11 @@ def month_of(at: dt.datetime) -> dt.date:
 
 
 async def direct_figures(db: asyncpg.Connection) -> dict[tuple[int, dt.date], Direct]:
-    """(payer id, month) -> figures, from order_, order_line, grant_, product, warehouse_event,
-    backorder, callback and citizen."""
+    """(payer id, month) -> figures, from order_, order_line (its price at order time), grant_,
+    product, warehouse_event, backorder, callback, citizen and change_request."""
     figures: dict[tuple[int, dt.date], Direct] = defaultdict(Direct)
     lines = await db.fetch(
-        """SELECT o.id, o.citizen_id, o.status, o.placed_at, g.payer_id, l.packs, l.pieces, p.price_oere, p.item_no
+        """SELECT o.id, o.citizen_id, o.status, o.placed_at, g.payer_id, l.packs, l.pieces, l.price_oere, p.item_no
              FROM order_ o JOIN order_line l ON l.order_id = o.id JOIN grant_ g ON g.id = l.grant_id
              JOIN product p ON p.id = l.product_id""")
     delivered = {r["order_id"]: r["at"] for r in await db.fetch(
@@ -67,6 +77,11 @@ async def direct_figures(db: asyncpg.Connection) -> dict[tuple[int, dt.date], Di
         f = figures[(r["municipality_id"], month_of(r["slot_start"]))]
         f.callbacks_handled += r["status"] == "done"
         f.callbacks_waiting += r["status"] in ("waiting", "in_progress", "no_answer")
+    for r in await db.fetch("SELECT payer_id, created_at, decided_at FROM change_request"):
+        f = figures[(r["payer_id"], month_of(r["created_at"]))]
+        f.change_requests += 1
+        if r["decided_at"] is not None:
+            f.handling.append((r["decided_at"] - r["created_at"]).total_seconds() / 3600)
     return figures
 
 
@@ -78,11 +93,13 @@ def assert_equal(aggregated: list, direct: dict[tuple[int, dt.date], Direct]) ->
         seen.add(key)
         d = direct.get(key, Direct())
         got = (m.citizens, m.orders, m.packs, m.pieces, m.spend_oere, m.delivered, m.backorders,
-               m.callbacks_handled, m.callbacks_waiting, m.lead_median, m.lead_p90)
+               m.callbacks_handled, m.callbacks_waiting, m.lead_median, m.lead_p90, m.change_requests,
+               m.change_decided, m.change_median, m.change_p90)
         want = (len(d.citizens), len(d.orders), d.packs, d.pieces, d.spend_oere, len(d.leads), d.backorders,
-                d.callbacks_handled, d.callbacks_waiting, d.percentile(50), d.percentile(90))
+                d.callbacks_handled, d.callbacks_waiting, d.percentile(50), d.percentile(90), d.change_requests,
+                len(d.handling), d.handling_percentile(50), d.handling_percentile(90))
         assert got == want, (key, got, want)
     missing = [key for key, d in direct.items() if key not in seen and (d.orders or d.callbacks_handled
-                                                                       or d.callbacks_waiting)]
+                                                                       or d.callbacks_waiting or d.change_requests)]
     assert not missing, missing
     return len(seen)

@@ -109,6 +109,8 @@ def expectation(kind: str, role: str, call: Call) -> str:
         return ALLOWED if role in ("advisor", "supervisor") else DENIED
     if kind == "supervisor":
         return ALLOWED if role == "supervisor" else DENIED
+    if kind == "reports":  # the caseworker sees their own authority's figures (A's data never shows: judge)
+        return ALLOWED if role in ("supervisor", "caseworker") else DENIED
     raise AssertionError(f"{call}: unknown access kind")
 
 

@@ -1,6 +1,7 @@
 """Reports for payers (issue 16 §8): the daily aggregates equal a direct computation from the raw
-rows (also after a late delivery), percentiles come from summed histograms, the payer filter,
-the CSV, bad input, and the access log."""
+rows (also after a late delivery and a late decision), spend at the price of the order's day,
+percentiles come from summed histograms, the payer filter, the CSV, bad input, a caseworker's
+own authority only, and the access log."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from backend.parcels.service import record_event
 from backend.reports.aggregate import rebuild, refresh_recent
+from backend.reports.buckets import bucket_of
 from backend.reports.figures import month_figures
 from backend.reports.params import months_back
 from backend.warehouse.protocol import DeliveredEvent, ItemBackorderedEvent
@@ -31,11 +33,38 @@ async def report(db, payer_ids=None):
     return await month_figures(db, first, last, payer_ids, by_payer=True)
 
 
+async def make_change_request(db, citizen: int, grant: int, current: int, wanted: int, made_days_ago: int,
+                              answered_after_hours: float | None = None) -> int:
+    """A product-change request made ``made_days_ago`` days ago at 9:00; rejected after the hours given, else open."""
+    made = dt.datetime.combine(today() - dt.timedelta(days=made_days_ago), dt.time(9), CPH)
+    decided = None if answered_after_hours is None else made + dt.timedelta(hours=answered_after_hours)
+    return await db.fetchval(
+        """INSERT INTO change_request (citizen_id, grant_id, current_product_id, wanted_product_id, payer_id, reason,
+                                       created_by_kind, created_by_id, created_at, due_on, status, decided_at,
+                                       decided_by, decision_note)
+           SELECT $1, $2, $3, $4, g.payer_id, 'leaks', 'citizen', $1, $5::timestamptz, ($5::timestamptz)::date + 2,
+                  CASE WHEN $6::timestamptz IS NULL THEN 'open' ELSE 'rejected' END, $6,
+                  CASE WHEN $6::timestamptz IS NULL THEN NULL ELSE (SELECT min(id) FROM staff) END,
+                  CASE WHEN $6::timestamptz IS NULL THEN '' ELSE 'Prøv først en anden størrelse.' END
+             FROM grant_ g WHERE g.id = $2 RETURNING id""",
+        citizen, grant, current, wanted, made, decided)
+
+
+async def decide(db, request_id: int, after_hours: float) -> None:
+    await db.execute("""UPDATE change_request SET status = 'rejected', decided_at = created_at + make_interval(hours => $2),
+                               decided_by = (SELECT min(id) FROM staff), decision_note = 'Nej tak.' WHERE id = $1""",
+                     request_id, after_hours)
+
+
 async def norddjurs_history(db) -> dict[str, int]:
-    """A Norddjurs citizen with three orders: delivered (one item backordered first), on its way, cancelled."""
+    """A Norddjurs citizen with three orders: delivered (one item backordered first), on its way, cancelled;
+    and two requests for another product: one answered after 30 hours, one still open."""
     citizen = await make_citizen(db, "Rapport Borger", "0101501234", municipality_code=NORDDJURS)
     product = await make_product(db, "Rapportpose", pack_size=30)
     grant = await make_grant(db, citizen, product, 90, today() - dt.timedelta(days=60))
+    other = await make_product(db, "Rapportpose anden")
+    await make_change_request(db, citizen, grant, product, other, 10, answered_after_hours=30)
+    open_request = await make_change_request(db, citizen, grant, product, other, 2)
     delivered = await make_order(db, citizen, grant, product, 2, 30, today() - dt.timedelta(days=12), status="placed")
     on_its_way = await make_order(db, citizen, grant, product, 1, 30, today() - dt.timedelta(days=10),
                                   status="handed_to_carrier")
@@ -46,7 +75,8 @@ async def norddjurs_history(db) -> dict[str, int]:
                                                 expected_date=today(), occurred_at=_utc(placed + dt.timedelta(hours=3))))
     await record_event(db, DeliveredEvent(event_id=f"r-{delivered}-d", order_id=delivered,
                                           occurred_at=_utc(placed + dt.timedelta(hours=50))))
-    return {"citizen": citizen, "product": product, "delivered": delivered, "on_its_way": on_its_way}
+    return {"citizen": citizen, "product": product, "delivered": delivered, "on_its_way": on_its_way,
+            "open_request": open_request}
 
 
 def _utc(at: dt.datetime) -> dt.datetime:
@@ -74,6 +104,43 @@ async def test_aggregates_equal_a_direct_computation_also_after_a_late_delivery(
     assert assert_equal(await report(db), await direct_figures(db)) > 10
     assert after[0].delivered == mine[0].delivered + 1
     assert after[0].lead_histogram != mine[0].lead_histogram
+
+    # The open request is answered later: it moves from open to answered on the day it was made.
+    request_month = (today() - dt.timedelta(days=2)).replace(day=1)
+    [before] = [m for m in await report(db, [norddjurs]) if m.month == request_month]
+    assert before.change_requests - before.change_decided >= 1
+    await decide(db, history["open_request"], 100)
+    await refresh_recent(db, today())
+    [answered] = [m for m in await report(db, [norddjurs]) if m.month == request_month]
+    assert (answered.change_requests, answered.change_decided) == (before.change_requests, before.change_decided + 1)
+    assert answered.change_histogram[bucket_of(100)] == before.change_histogram.get(bucket_of(100), 0) + 1
+    assert assert_equal(await report(db), await direct_figures(db)) > 10
+
+
+async def test_spend_stays_at_the_price_of_the_order_day_when_the_contract_price_changes(db):
+    citizen = await make_citizen(db, "Pris Borger", "0303503456", municipality_code=NORDDJURS)
+    product = await make_product(db, "Prispose")    # 500,00 kr. per pack
+    grant = await make_grant(db, citizen, product, 90, today() - dt.timedelta(days=60))
+    day = today() - dt.timedelta(days=3)
+    await make_order(db, citizen, grant, product, 2, 30, day, status="placed")
+    # The tender's new price list: the pack costs 600,00 kr. from today.
+    await db.execute("UPDATE product SET price_oere = 60000 WHERE id = $1", product)
+    await db.execute("INSERT INTO product_price (product_id, valid_from, price_oere) VALUES ($1, $2, 60000)",
+                     product, today())
+    await refresh_recent(db, today())
+    norddjurs = await payer_id(db, NORDDJURS)
+    [figures] = await month_figures(db, day.replace(day=1), day.replace(day=1), [norddjurs], by_payer=False)
+    mine = await db.fetchval("""SELECT sum(l.packs * l.price_oere) FROM order_line l JOIN order_ o ON o.id = l.order_id
+                                 WHERE o.citizen_id = $1""", citizen)
+    assert mine == 2 * 50000
+    others = await db.fetchval(
+        """SELECT coalesce(sum(l.packs * l.price_oere), 0) FROM order_line l JOIN order_ o ON o.id = l.order_id
+             JOIN grant_ g ON g.id = l.grant_id
+            WHERE g.payer_id = $1 AND o.citizen_id <> $2 AND o.status <> 'cancelled'
+              AND date_trunc('month', o.placed_at AT TIME ZONE 'Europe/Copenhagen') = $3""",
+        norddjurs, citizen, day.replace(day=1))
+    assert figures.spend_oere == others + 2 * 50000   # not 2 x 600,00 kr.
+    assert_equal(await report(db), await direct_figures(db))
 
 
 async def test_refresh_is_idempotent_and_a_full_rebuild_gives_the_same_rows(db):
@@ -137,7 +204,9 @@ async def test_the_page_and_csv_for_one_payer_show_only_that_payer(client, db):
     assert rows[1:] == [[str(NORDDJURS), "Norddjurs", month, str(want.citizens), str(want.orders), str(want.pieces),
                          str(want.packs), f"{want.spend_oere // 100},{want.spend_oere % 100:02d}", str(want.delivered),
                          str(want.lead_median.hours or ""), str(want.lead_p90.hours or ""), str(want.backorders),
-                         str(want.callbacks_handled), str(want.callbacks_waiting)]]
+                         str(want.callbacks_handled), str(want.callbacks_waiting), str(want.change_requests),
+                         str(want.change_decided), str(want.change_median.hours or ""), str(want.change_p90.hours or "")]]
+    assert want.change_requests >= 1 and want.change_median.hours == 32   # answered after 30 h: 28-32 h
 
     everyone = await client.get(f"/fsc/reports/payers.csv?from={month}&to={month}")
     codes = {line.split(";")[0] for line in everyone.content.decode("utf-8-sig").split("\r\n")[1:] if line}
@@ -166,12 +235,6 @@ async def test_bad_input_gets_a_clear_error_and_writes_nothing(client, db):
         csv = await client.get(f"/fsc/reports/payers.csv?{query}")
         assert csv.status_code == 400 and message in csv.text, query
     assert await db.fetchval("SELECT count(*) FROM audit_log") == logged
-
-
-async def test_only_supervisors_see_the_payer_reports(client, db):
-    await staff_login(client, await staff_id(db, "Anne Holm"))  # an advisor
-    assert (await client.get("/fsc/reports/payers")).status_code == 403
-    assert (await client.get("/fsc/reports/payers.csv")).status_code == 403
 
 
 async def test_reports_rebuild_command_recomputes_from_a_date_and_refuses_a_bad_one(db_url, db, capsys):

@@ -39,23 +39,25 @@ async def outcome(kind, conn, scope=None) -> str:
 
 
 CASES = {
-    # state                               public partner person citizen staff supervisor caseworker
-    "nobody": (connection(), ("ok", "ok", "login", "login", "login", "login", "login")),
-    "person without citizen record": (connection(person=PERSON), ("ok", "ok", "ok", "login", "login", "login", "login")),
-    "citizen": (connection({SESSION_COOKIE: "t"}, viewer=CITIZEN), ("ok", "ok", "ok", "ok", "403", "403", "403")),
+    # state                     public partner person citizen staff reports supervisor caseworker
+    "nobody": (connection(), ("ok", "ok", "login", "login", "login", "login", "login", "login")),
+    "person without citizen record": (connection(person=PERSON),
+                                      ("ok", "ok", "ok", "login", "login", "login", "login", "login")),
+    "citizen": (connection({SESSION_COOKIE: "t"}, viewer=CITIZEN), ("ok", "ok", "ok", "ok", "403", "403", "403", "403")),
     "citizen cookie, session gone": (connection({SESSION_COOKIE: "t"}),
-                                     ("ok", "ok", "login", "login", "403", "403", "403")),
-    "advisor": (connection(staff=ADVISOR), ("ok", "ok", "login", "login", "ok", "403", "403")),
-    "supervisor": (connection(staff=SUPERVISOR), ("ok", "ok", "login", "login", "ok", "ok", "403")),
+                                     ("ok", "ok", "login", "login", "403", "403", "403", "403")),
+    # The reports for payers are for supervisors and caseworkers, not for advisors.
+    "advisor": (connection(staff=ADVISOR), ("ok", "ok", "login", "login", "ok", "403", "403", "403")),
+    "supervisor": (connection(staff=SUPERVISOR), ("ok", "ok", "login", "login", "ok", "ok", "ok", "403")),
     # A caseworker is the authority's staff, not FSC's: the advisor pages ("staff") refuse them.
-    "caseworker": (connection(staff=CASEWORKER), ("ok", "ok", "login", "login", "403", "403", "ok")),
+    "caseworker": (connection(staff=CASEWORKER), ("ok", "ok", "login", "login", "403", "ok", "403", "ok")),
 }
 
 
 @pytest.mark.parametrize("who", CASES)
 async def test_each_kind_lets_in_exactly_whom_it_names(who):
     conn, expected = CASES[who]
-    assert KINDS == ("public", "partner", "person", "citizen", "staff", "supervisor", "caseworker")
+    assert KINDS == ("public", "partner", "person", "citizen", "staff", "reports", "supervisor", "caseworker")
     assert tuple([await outcome(kind, conn) for kind in KINDS]) == expected
 
 
