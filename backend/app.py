@@ -20,6 +20,8 @@ from backend.db.migrate import check_schema
 from backend.db.pool import create_pool
 from backend.grants.routes import HomeController
 from backend.info import routes as info_routes
+from backend.intake.routes import GrantIntakeController
+from backend.intake.staff_routes import INTAKE_STAFF_CONTROLLERS
 from backend.delivery.routes import DeliveryController
 from backend.orders.routes import OrderController
 from backend.push import routes as push_routes
@@ -66,10 +68,12 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             DeliveryController,
             *push_routes.routes,
             WarehouseEventsController,
+            GrantIntakeController,
             AuthController,
             CitizenOidcController,
             CallbackController,
             *STAFF_CONTROLLERS,
+            *INTAKE_STAFF_CONTROLLERS,
             *pwa.routes,
             *info_routes.routes,
             *static.routes,

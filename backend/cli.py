@@ -1,4 +1,5 @@
-"""``fsc`` console script: dev, serve, worker, warehouse-sim, migrate, seed, build-assets, vapid-keys."""
+"""``fsc`` console script: dev, serve, worker, warehouse-sim, migrate, seed, import-grants, build-assets,
+vapid-keys."""
 
 from __future__ import annotations
 
@@ -75,6 +76,13 @@ def cmd_migrate(_args: argparse.Namespace) -> None:
 def cmd_seed(_args: argparse.Namespace) -> None:
     settings = _settings()
     asyncio.run(_prepare_database(_database_url(settings), seed=True, cpr_key=settings.cpr_key))
+
+
+def cmd_import_grants(args: argparse.Namespace) -> None:
+    from backend.intake.cli_import import run_import
+
+    settings = _settings()
+    raise SystemExit(asyncio.run(run_import(_database_url(settings), settings, Path(args.file), args.authority)))
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -218,6 +226,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], str]] = {
     "warehouse-sim": (cmd_warehouse_sim, "run the warehouse simulator (plays the partner: pick lists in, events out)"),
     "migrate": (cmd_migrate, "apply database migrations and load reference data"),
     "seed": (cmd_seed, "load demo data into an empty database (after migrating)"),
+    "import-grants": (cmd_import_grants, "import a CSV file of grants for one authority (all or nothing)"),
     "i18n-update": (cmd_i18n_update, "extract UI texts and update the da/en catalogs (keeps translations)"),
     "build-assets": (cmd_build_assets, "copy front-end packages from node_modules into pwa/static/vendor"),
     "vapid-keys": (cmd_vapid_keys, "print a new Web Push (VAPID) key pair for FSC_VAPID_PRIVATE_KEY/PUBLIC_KEY"),
@@ -231,6 +240,9 @@ def main(argv: list[str] | None = None) -> None:
         command = sub.add_parser(name, help=help_text)
         if name in ("dev", "serve", "warehouse-sim"):
             command.add_argument("--port", type=int, default=None)
+        if name == "import-grants":
+            command.add_argument("file", help="the CSV file (UTF-8; header: see README, "Grant intake")")
+            command.add_argument("--authority", type=int, required=True, help="the authority's code, e.g. 751")
         if name == "serve":
             command.add_argument("--host", default=None)
             command.add_argument("--workers", type=int, default=None)

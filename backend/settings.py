@@ -172,6 +172,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_warehouse: str = "12000/1m,12000/1m"
     """The warehouse's signed status webhook, per client address and per partner."""
 
+    rate_limit_grant_intake: str = "6000/1m,600/1m"
+    """The grant intake API (/api/v1/grants), per client address and per API key."""
+
+    grant_import_max_bytes: int = 20_000_000
+    """Largest grant CSV file taken (upload page and ``fsc import-grants``); a larger one is refused
+    before it is read (10,000 grants are about 2 MB)."""
+
     public_url: str = ""
     """Base URL the browsers use to reach the app (e.g. https://bestil.example.dk), for the OIDC redirect
     addresses; unset: taken from the request."""
@@ -254,6 +261,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 or self.staff_idle_minutes > self.staff_session_hours * 60):
             raise SettingsError("a session's idle timeout (FSC_*_IDLE_*) must not be longer than its lifetime "
                                 "(FSC_*_SESSION_*)")
+        if self.grant_import_max_bytes < 1024:
+            raise SettingsError("FSC_GRANT_IMPORT_MAX_BYTES must be at least 1024")
         if self.worker_heartbeat_s < 2:
             raise SettingsError("FSC_WORKER_HEARTBEAT_S must be at least 2")
         if not 2 <= self.worker_jobs_in_flight <= 1000:

@@ -14,6 +14,9 @@ Kinds:
   staff       a signed-in FSC staff member of any role (a citizen cookie on /fsc/… gets 403)
   supervisor  a signed-in FSC supervisor
   partner     a partner system; the handler verifies the HMAC signature itself (it needs the raw body)
+  api         an authority's system with its API key (``Authorization: Bearer``, checked against the
+              stored hash; ``state["api_client"]``); missing, unknown or revoked → 401 problem details.
+              Whether the key's authority may touch the object (403) is the handler's check.
 
 Object-level checks (is this order the viewer's own?) stay in the queries: the declaration says who
 may call the route, the query says whose rows they may see.
@@ -35,8 +38,8 @@ from backend.staff.models import SUPERVISOR
 
 log = logging.getLogger(__name__)
 
-PUBLIC, PARTNER, PERSON, CITIZEN, STAFF = "public", "partner", "person", "citizen", "staff"
-KINDS = (PUBLIC, PARTNER, PERSON, CITIZEN, STAFF, SUPERVISOR)
+PUBLIC, PARTNER, API, PERSON, CITIZEN, STAFF = "public", "partner", "api", "person", "citizen", "staff"
+KINDS = (PUBLIC, PARTNER, API, PERSON, CITIZEN, STAFF, SUPERVISOR)
 """From least to most demanding (the order decides what litestar's automatic OPTIONS answer needs)."""
 
 Check = Callable[[ASGIConnection], Awaitable[None]]
@@ -68,6 +71,12 @@ async def _citizen(connection: ASGIConnection) -> None:
         raise NotAuthorizedException()
 
 
+async def _api_key(connection: ASGIConnection) -> None:
+    from backend.intake.api_keys import authenticate  # the intake imports web modules; import late
+
+    _state(connection)["api_client"] = await authenticate(connection)
+
+
 def _staff_check(*roles: str) -> Check:
     guard = staff_required(*roles)
     return lambda connection: guard(connection, None)  # type: ignore[arg-type]
@@ -76,6 +85,7 @@ def _staff_check(*roles: str) -> Check:
 _CHECKS: dict[str, Check] = {
     PUBLIC: _anyone,
     PARTNER: _anyone,  # the signature covers the exact body bytes: the handler reads and verifies it
+    API: _api_key,
     PERSON: _person,
     CITIZEN: _citizen,
     STAFF: _staff_check(),

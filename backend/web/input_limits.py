@@ -26,6 +26,10 @@ JSON_TYPES = ("application/json", "application/problem+json")
 BODY_LIMITS = {FORM: 64 * 1024, MULTIPART: 64 * 1024, "application/json": 64 * 1024}
 DEFAULT_BODY_LIMIT = 64 * 1024
 """Our largest real bodies are order forms and warehouse events, a few KB."""
+UPLOAD_PATHS = ("/fsc/grants/import",)
+"""File uploads (a grant CSV file): multipart up to the setting ``grant_import_max_bytes`` (plus room
+for the form's other fields); a larger Content-Length is refused before a byte is read."""
+UPLOAD_OVERHEAD = 64 * 1024
 MAX_FIELDS = 300
 MAX_JSON_DEPTH = 32
 CSRF_COOKIE = "fsc_csrf"
@@ -46,6 +50,7 @@ class BadInput(HTTPException):
 
 
 TOO_LARGE = N_("The form is too large. Shorten the text and try again.")
+FILE_TOO_LARGE = N_("The file is too large. Split it into smaller files and try again.")
 TOO_MANY_FIELDS = N_("The form has too many fields. Reload the page and try again.")
 NUL_CHARACTER = N_("The text contains a character we cannot save. Remove it and try again.")
 TOO_DEEP = N_("The request is nested too deeply.")
@@ -116,23 +121,26 @@ class InputLimitMiddleware:
         if _not_ascii(_csrf_cookie(headers.get(b"cookie"))) or _not_ascii(headers.get(b"x-csrftoken")):
             raise PermissionDeniedException()
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower().decode("latin-1")
-        limit = BODY_LIMITS.get(content_type, DEFAULT_BODY_LIMIT)
+        upload = content_type == MULTIPART and scope["path"].rstrip("/") in UPLOAD_PATHS
+        limit = (scope["litestar_app"].state.settings.grant_import_max_bytes + UPLOAD_OVERHEAD if upload
+                 else BODY_LIMITS.get(content_type, DEFAULT_BODY_LIMIT))
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or len(declared) > 15):
             raise BadInput(MALFORMED)
+        too_large = FILE_TOO_LARGE if upload else TOO_LARGE
         if declared is not None and int(declared) > limit:
-            raise BadInput(TOO_LARGE, HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-        body = await self._read(receive, limit)
+            raise BadInput(too_large, HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        body = await self._read(receive, limit, too_large)
         if content_type == FORM:
             check_form(body)
-        elif content_type == MULTIPART and b"\x00" in body:  # we take no file uploads, only fields
+        elif content_type == MULTIPART and not upload and b"\x00" in body:  # files: the importer checks them
             raise BadInput(NUL_CHARACTER)
         elif content_type in JSON_TYPES or content_type.endswith("+json"):
             check_json(body)
         await self.app(scope, _replay(body, receive), send)
 
     @staticmethod
-    async def _read(receive: Receive, limit: int) -> bytes:
+    async def _read(receive: Receive, limit: int, too_large: str = TOO_LARGE) -> bytes:
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -141,7 +149,7 @@ class InputLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                raise BadInput(TOO_LARGE, HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+                raise BadInput(too_large, HTTP_413_REQUEST_ENTITY_TOO_LARGE)
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
