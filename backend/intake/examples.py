@@ -27,7 +27,6 @@ MUNICIPAL: dict[str, Any] = {
     "quantity_per_period": 40,
     "period_days": 30,
     "valid_from": "2027-01-15",
-    "valid_to": None,
 }
 """The municipality's grant for the same product: it takes over from its start date (the
 discharge grant then ends the day before)."""

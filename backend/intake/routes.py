@@ -6,13 +6,13 @@ Every refusal is an RFC 9457 problem document and writes nothing."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.exceptions import ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Example
-from litestar.params import Body, FromPath
+from litestar.openapi.spec import Example, Operation
+from litestar.params import FromPath, JSONBody
 
 from backend.intake import examples
 from backend.intake.api_keys import ApiClient
@@ -22,6 +22,20 @@ from backend.intake.models import (FieldError, GrantChange, GrantCreate, GrantEn
 from backend.intake.problems import PROBLEM, ApiProblem, line_problem, problem_response
 from backend.intake.service import grant_by_id, grant_by_reference, run_batch
 from backend.ratelimit.limiter import enforce
+
+
+def _with_examples(named: dict[str, dict]) -> type[Operation]:
+    """An operation class that lists ``named`` example bodies beside the generated schema (litestar's
+    own ``Body(examples=…)`` merges several examples into one mixed object)."""
+
+    @dataclass
+    class WithExamples(Operation):
+        def __post_init__(self) -> None:
+            if self.request_body is not None:
+                for media in (self.request_body.content or {}).values():
+                    media.examples = {name: Example(summary=name, value=value) for name, value in named.items()}
+
+    return WithExamples
 
 
 def _problem_spec(description: str) -> ResponseSpec:
@@ -92,10 +106,10 @@ class GrantIntakeController(Controller):
               "A municipality's grant for the same product takes over from its `valid_from`: the discharge "
               "grant then ends the day before. Sending the same reference and content again answers the same "
               "(header `Idempotent-Replayed: true`, nothing new is written); other content under a used "
-              "reference is a 409."))
-    async def create_grant(self, request: Request, data: Annotated[GrantCreate, Body(examples=[
-            Example(summary="Discharge grant from a region", value=examples.DISCHARGE),
-            Example(summary="The municipality's follow-on grant", value=examples.MUNICIPAL)])]) -> Response[GrantOut]:
+              "reference is a 409."),
+          operation_class=_with_examples({"Discharge grant from a region": examples.DISCHARGE,
+                                          "The municipality's follow-on grant": examples.MUNICIPAL}))
+    async def create_grant(self, request: Request, data: JSONBody[GrantCreate]) -> Response[GrantOut]:
         _own_authority(_client(request), data.authority_code)
         line = line_from_create(data)
         grant_id, status = await _run(request, line)
@@ -111,17 +125,17 @@ class GrantIntakeController(Controller):
 
     @patch("/{reference:str}", summary="Change a grant's quantity or last day", status_code=200, responses=PROBLEMS,
            description="Only the quantity per period and the last valid day change; to change the product or the "
-                       "start, end the grant and create a new one. The same change again changes nothing.")
-    async def change_grant(self, request: Request, reference: FromPath[str], data: Annotated[GrantChange, Body(examples=[
-            Example(summary="More per period", value=examples.CHANGE)])]) -> Response[GrantOut]:
+                       "start, end the grant and create a new one. The same change again changes nothing.",
+           operation_class=_with_examples({"More per period": examples.CHANGE}))
+    async def change_grant(self, request: Request, reference: FromPath[str], data: JSONBody[GrantChange]) -> Response[GrantOut]:
         _own_authority(_client(request), data.authority_code)
         grant_id, _status = await _run(request, line_from_change(reference, data))
         return await _answer(request, grant_id, 200)
 
     @post("/{reference:str}/end", summary="End a grant on a date", status_code=200, responses=PROBLEMS,
-          description="Sets the last valid day (inclusive). Refused when orders already draw on a later period.")
-    async def end_grant(self, request: Request, reference: FromPath[str], data: Annotated[GrantEnd, Body(examples=[
-            Example(summary="End on a date", value=examples.END)])]) -> Response[GrantOut]:
+          description="Sets the last valid day (inclusive). Refused when orders already draw on a later period.",
+          operation_class=_with_examples({"End on a date": examples.END}))
+    async def end_grant(self, request: Request, reference: FromPath[str], data: JSONBody[GrantEnd]) -> Response[GrantOut]:
         _own_authority(_client(request), data.authority_code)
         grant_id, _status = await _run(request, line_from_end(reference, data))
         return await _answer(request, grant_id, 200)
