@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
         if name in ("dev", "serve", "warehouse-sim"):
             command.add_argument("--port", type=int, default=None)
         if name == "import-grants":
-            command.add_argument("file", help="the CSV file (UTF-8; header: see README, "Grant intake")")
+            command.add_argument("file", help="the CSV file (UTF-8; the header is described in README.md, Grant intake)")
             command.add_argument("--authority", type=int, required=True, help="the authority's code, e.g. 751")
         if name == "serve":
             command.add_argument("--host", default=None)
