@@ -13,8 +13,9 @@ from backend.intake.service import authority_by_code
 from backend.settings import Settings
 
 
-def print_report(report: ImportReport, out=sys.stdout, err=sys.stderr) -> int:
+def print_report(report: ImportReport, out=None, err=None) -> int:
     """Print what happened; the exit status (0: imported, 1: nothing imported)."""
+    out, err = out or sys.stdout, err or sys.stderr
     if report.file_error:
         print(report.file_error, file=err)
         return 1

@@ -3,6 +3,7 @@ discharge grants that end soon with no follow-on grant."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
@@ -84,6 +85,12 @@ class ApiKeysController(Controller):
         return see_other(request, KEYS_PAGE, message=_("The key was already revoked."))
 
 
+@dataclass
+class ImportForm:
+    authority_id: str = ""
+    file: UploadFile | None = None
+
+
 class GrantImportController(Controller):
     """The CSV upload. For now FSC supervisors choose the authority; the import itself takes the
     authority as a parameter, so a caseworker's page can call it with their own."""
@@ -104,12 +111,11 @@ class GrantImportController(Controller):
 
     @post("/", name="staff_grant_import_upload", request_max_body_size=None)
     async def upload(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
-                     data: Annotated[dict[str, UploadFile | str], Body(media_type=RequestEncodingType.MULTI_PART)]
-                     ) -> Response:
+                     data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Response:
         settings = request.app.state.settings
-        authority_id = _int(data.get("authority_id"))
+        authority_id = _int(data.authority_id)
         authority = await authority_by_id(db, authority_id or 0)
-        upload = data.get("file")
+        upload = data.file
         errors = {}
         if authority is None:
             errors["authority_id"] = _("Choose the authority the grants are from.")
