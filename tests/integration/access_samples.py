@@ -12,6 +12,7 @@ import asyncpg
 
 from backend.callbacks.rules import slot_value
 from backend.delivery.queries import insert_temporary_address
+from backend.intake.api_keys import create_key
 from backend.orders import attention
 from backend.push.queries import upsert_subscription
 from backend.seed.demo import MAIN_DEMO_CPR, NEW_STOMA_CPR
@@ -56,6 +57,8 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
     # A staff member the matrix does not log in as (the supervisor may deactivate and reactivate them).
     member_id = await db.fetchval("SELECT id FROM staff WHERE name = 'Maria Lind'")
     authority_id = await db.fetchval("SELECT municipality_id FROM citizen WHERE id = $1", a)
+    key_id, _token = await create_key(db, authority_id, "Access matrix", await db.fetchval(
+        "SELECT id FROM staff WHERE name = 'Peter Vang'"))
     return Samples(
         citizen_a=a, citizen_b=b, a_name=await db.fetchval("SELECT name FROM citizen WHERE id = $1", a),
         order_id=order_id,
@@ -67,6 +70,8 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             "{attention_id:int}": str(attention_id),
             "{member_id:int}": str(member_id),
             "{authority_id:int}": str(authority_id),
+            "{key_id:int}": str(key_id),
+            "{reference:str}": "MATRIX-1",
             "{path:path}": "css/app.css",
             "{path:str}": "no-such-document",
         },

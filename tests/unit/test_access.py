@@ -9,6 +9,7 @@ import pytest
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
 from backend.auth.sessions import SESSION_COOKIE
+from backend.intake.problems import ApiProblem
 from backend.web.access import KINDS, access_guard
 
 CITIZEN = object()
@@ -18,7 +19,8 @@ SUPERVISOR = SimpleNamespace(role="supervisor")
 
 
 def connection(cookies: dict[str, str] | None = None, **state) -> SimpleNamespace:
-    return SimpleNamespace(scope={"method": "GET", "path_template": "/x", "state": state}, cookies=cookies or {})
+    return SimpleNamespace(scope={"method": "GET", "path_template": "/x", "state": state}, cookies=cookies or {},
+                           headers={})
 
 
 def handler(kind) -> SimpleNamespace:
@@ -32,24 +34,27 @@ async def outcome(kind, conn) -> str:
         return "login"
     except PermissionDeniedException:
         return "403"
+    except ApiProblem as problem:  # "api": no key here (tests/integration/test_grant_intake_api.py has keys)
+        return str(problem.status_code)
     return "ok"
 
 
 CASES = {
-    # state                                      public partner person citizen staff supervisor
-    "nobody": (connection(), ("ok", "ok", "login", "login", "login", "login")),
-    "person without citizen record": (connection(person=PERSON), ("ok", "ok", "ok", "login", "login", "login")),
-    "citizen": (connection({SESSION_COOKIE: "t"}, viewer=CITIZEN), ("ok", "ok", "ok", "ok", "403", "403")),
-    "citizen cookie, session gone": (connection({SESSION_COOKIE: "t"}), ("ok", "ok", "login", "login", "403", "403")),
-    "advisor": (connection(staff=ADVISOR), ("ok", "ok", "login", "login", "ok", "403")),
-    "supervisor": (connection(staff=SUPERVISOR), ("ok", "ok", "login", "login", "ok", "ok")),
+    # state                                      public partner api person citizen staff supervisor
+    "nobody": (connection(), ("ok", "ok", "401", "login", "login", "login", "login")),
+    "person without citizen record": (connection(person=PERSON), ("ok", "ok", "401", "ok", "login", "login", "login")),
+    "citizen": (connection({SESSION_COOKIE: "t"}, viewer=CITIZEN), ("ok", "ok", "401", "ok", "ok", "403", "403")),
+    "citizen cookie, session gone": (connection({SESSION_COOKIE: "t"}),
+                                     ("ok", "ok", "401", "login", "login", "403", "403")),
+    "advisor": (connection(staff=ADVISOR), ("ok", "ok", "401", "login", "login", "ok", "403")),
+    "supervisor": (connection(staff=SUPERVISOR), ("ok", "ok", "401", "login", "login", "ok", "ok")),
 }
 
 
 @pytest.mark.parametrize("who", CASES)
 async def test_each_kind_lets_in_exactly_whom_it_names(who):
     conn, expected = CASES[who]
-    assert KINDS == ("public", "partner", "person", "citizen", "staff", "supervisor")
+    assert KINDS == ("public", "partner", "api", "person", "citizen", "staff", "supervisor")
     assert tuple([await outcome(kind, conn) for kind in KINDS]) == expected
 
 
