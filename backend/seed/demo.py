@@ -22,6 +22,7 @@ from backend.calendar_dk import add_working_days
 from backend.citizens.cpr import cpr_hash
 from backend.orders.queries import ALLOCATE_BY_ORDER_DATE
 from backend.parcels.queries import PARCELS_FOR_ORDERS
+from backend.seed.intake import seed_intake
 from backend.seed.staff import seed_staff
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -548,6 +549,7 @@ async def seed_demo(conn: asyncpg.Connection, cpr_key: str, today: dt.date | Non
         await _seed_orders(conn, today, citizen_ids, grants, authorities)
         await _seed_delivery(conn, today, citizen_ids)
         await seed_staff(conn, cpr_key, today)
+        await seed_intake(conn, cpr_key, today)
     return True
 
 
