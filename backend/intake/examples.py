@@ -38,7 +38,7 @@ PROBLEM: dict[str, Any] = {
     "type": "urn:faelles-bestilling:problem:invalid-grant",
     "title": "Unprocessable Content",
     "status": 422,
-    "detail": "The period must be from 1 to 366 days.; The end date is before the start date.",
+    "detail": "The period must be from 1 to 366 days. The end date is before the start date.",
     "errors": [
         {"field": "period_days", "code": "bad_period", "detail": "The period must be from 1 to 366 days."},
         {"field": "valid_to", "code": "end_before_start", "detail": "The end date is before the start date."},

@@ -43,5 +43,5 @@ def line_problem(line: Line) -> ApiProblem:
     statuses = [_STATUS_OF_CODE.get(code, 422) for _, code, _ in line.errors]
     status = next(s for s in (403, 404, 409, 422) if s in statuses)
     errors = field_errors(line)
-    detail = errors[0].detail if len(errors) == 1 else "; ".join(e.detail for e in errors)
+    detail = " ".join(e.detail for e in errors)
     return ApiProblem(status, _SLUG[status], detail, errors)
