@@ -11,6 +11,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.auth.oidc_flow import build_providers
 from backend.auth.oidc_routes import CitizenOidcController
@@ -97,7 +98,10 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
         # Every route declares who may use it (opt "access"); this guard refuses the ones that do not.
         guards=[access_guard],
         # The API documentation (for the warehouse partner) is public, like the litestar default.
-        openapi_config=OpenAPIConfig(title="Fælles Bestilling API", version="1", openapi_router=Router(
+        openapi_config=OpenAPIConfig(title="Fælles Bestilling API", version="1", components=Components(
+            security_schemes={"authorityKey": SecurityScheme(
+                type="http", scheme="bearer", description="An authority's API key, made at /fsc/api-keys")}),
+            openapi_router=Router(
             "/api/docs", route_handlers=[], include_in_schema=False, dto=None, return_dto=None,
             opt={"access": PUBLIC})),
     )

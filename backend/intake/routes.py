@@ -97,6 +97,7 @@ class GrantIntakeController(Controller):
     path = "/api/v1/grants"
     tags = ["grants"]
     opt = {"access": "api"}  # Authorization: Bearer <the authority's API key>
+    security = [{"authorityKey": []}]
     exception_handlers = {ApiProblem: problem_response, ValidationException: validation_problem}
 
     @post("/", summary="Create a grant (idempotent by your reference)", status_code=201, responses=PROBLEMS,

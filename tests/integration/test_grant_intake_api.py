@@ -192,5 +192,7 @@ async def test_the_openapi_schema_documents_the_intake_with_examples(client):
     end = schema["paths"]["/api/v1/grants/{reference}/end"]["post"]["requestBody"]["content"]["application/json"]
     assert [e["value"] for e in end["examples"].values()] == [examples.END]
     assert {"401", "403", "409", "422"} <= set(create["responses"])
+    assert create["security"] == [{"authorityKey": []}]
+    assert schema["components"]["securitySchemes"]["authorityKey"]["scheme"] == "bearer"
     assert "/api/v1/grants/{reference}/end" in schema["paths"]
     assert TEST_CPR_KEY not in str(schema)
