@@ -157,7 +157,8 @@ async def test_the_municipal_grant_takes_over_the_discharge_grant_the_day_it_sta
     assert municipal.status_code == 201, municipal.text
     takes_over = dt.date.fromisoformat(examples.MUNICIPAL["valid_from"])
     assert await db.fetchval("SELECT valid_to FROM grant_ WHERE id = $1", discharge["id"]) == takes_over - dt.timedelta(days=1)
-    assert await db.fetchval("SELECT count(*) FROM audit_log WHERE action = 'grant_handed_over'") == 1
+    assert await db.fetchval("SELECT count(*) FROM audit_log WHERE action = 'grant_handed_over' "
+                             "AND (detail->>'grant_id')::bigint = $1", discharge["id"]) == 1
     # A municipal grant from before the discharge grant began cannot take it over.
     late = dict(examples.DISCHARGE, reference="RM-2", valid_from="2027-03-01", valid_to=None)
     assert (await client.post(API, json=late, headers=bearer(midt))).status_code == 201
