@@ -12,6 +12,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 
 from backend.auth.oidc_flow import build_providers
 from backend.auth.oidc_routes import CitizenOidcController
@@ -30,6 +31,8 @@ from backend.info import routes as info_routes
 from backend.transparency import routes as transparency_routes
 from backend.logs import configure_logging
 from backend.metrics import observe_request, sample_forever
+from backend.intake.routes import GrantIntakeController
+from backend.intake.staff_routes import INTAKE_STAFF_CONTROLLERS
 from backend.delivery.routes import DeliveryController
 from backend.orders.routes import OrderController
 from backend.powers.routes import routes as power_routes
@@ -82,6 +85,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             DeliveryController,
             *push_routes.routes,
             WarehouseEventsController,
+            GrantIntakeController,
             AuthController,
             CitizenOidcController,
             *CALLBACK_CONTROLLERS,
@@ -95,6 +99,7 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
             CatalogueController,
             GoLiveController,
             product_picture,
+            *INTAKE_STAFF_CONTROLLERS,
             *pwa.routes,
             *info_routes.routes,
             *transparency_routes.routes,
@@ -120,7 +125,10 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
         # Every route declares who may use it (opt "access"); this guard refuses the ones that do not.
         guards=[access_guard],
         # The API documentation (for the warehouse partner) is public, like the litestar default.
-        openapi_config=OpenAPIConfig(title="Fælles Bestilling API", version="1", openapi_router=Router(
+        openapi_config=OpenAPIConfig(title="Fælles Bestilling API", version="1", components=Components(
+            security_schemes={"authorityKey": SecurityScheme(
+                type="http", scheme="bearer", description="An authority's API key, made at /fsc/api-keys")}),
+            openapi_router=Router(
             "/api/docs", route_handlers=[], include_in_schema=False, dto=None, return_dto=None,
             opt={"access": PUBLIC})),
     )

@@ -1,4 +1,5 @@
-"""``fsc`` console script: dev, serve, worker, warehouse-sim, migrate, seed, import-catalogue, build-assets,
+"""``fsc`` console script: dev, serve, worker, warehouse-sim, migrate, seed, import-catalogue, import-grants,
+build-assets,
 vapid-keys."""
 
 from __future__ import annotations
@@ -77,6 +78,13 @@ def cmd_migrate(_args: argparse.Namespace) -> None:
 def cmd_seed(_args: argparse.Namespace) -> None:
     settings = _settings()
     asyncio.run(_prepare_database(_database_url(settings), seed=True, cpr_key=settings.cpr_key))
+
+
+def cmd_import_grants(args: argparse.Namespace) -> None:
+    from backend.intake.cli_import import run_import
+
+    settings = _settings()
+    raise SystemExit(asyncio.run(run_import(_database_url(settings), settings, Path(args.file), args.authority)))
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -308,6 +316,7 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], None], str]] = {
     "seed": (cmd_seed, "load demo data into an empty database (after migrating)"),
     "import-catalogue": (cmd_import_catalogue, "import the tender's product list (CSV; all lines or none)"),
     "reports-rebuild": (cmd_reports_rebuild, "recompute the payer report's daily aggregates from a date (default: all)"),
+    "import-grants": (cmd_import_grants, "import a CSV file of grants for one authority (all or nothing)"),
     "i18n-update": (cmd_i18n_update, "extract UI texts and update the da/en catalogs (keeps translations)"),
     "build-assets": (cmd_build_assets, "copy front-end packages from node_modules into pwa/static/vendor"),
     "vapid-keys": (cmd_vapid_keys, "print a new Web Push (VAPID) key pair for FSC_VAPID_PRIVATE_KEY/PUBLIC_KEY"),
@@ -327,6 +336,9 @@ def main(argv: list[str] | None = None) -> None:
             command.add_argument("--language", choices=("da", "en"), default="da", help="language of the errors")
         if name == "purge":
             command.add_argument("--dry-run", action="store_true", help="count what would go; change nothing")
+        if name == "import-grants":
+            command.add_argument("file", help="the CSV file (UTF-8; the header is described in README.md, Grant intake)")
+            command.add_argument("--authority", type=int, required=True, help="the authority's code, e.g. 751")
         if name == "serve":
             command.add_argument("--host", default=None)
             command.add_argument("--workers", type=int, default=None)

@@ -201,6 +201,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_power_code: str = "20/1h,10/1h"
     """Accepting a power of attorney with a code or link (and creating invitations), per client and per
     person: with 10-character codes, guessing one of the open invitations within this limit is hopeless."""
+    rate_limit_grant_intake: str = "6000/1m,600/1m"
+    """The grant intake API (/api/v1/grants), per client address and per API key."""
+
+    grant_import_max_bytes: int = 20_000_000
+    """Largest grant CSV file taken (upload page and ``fsc import-grants``); a larger one is refused
+    before it is read (10,000 grants are about 2 MB)."""
 
     public_url: str = ""
     """Base URL the browsers use to reach the app (e.g. https://bestil.example.dk), for the OIDC redirect
@@ -296,6 +302,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError("FSC_JOB_HISTORY_KEEP_DAYS and FSC_PUSH_DELIVERY_KEEP_DAYS must be positive")
         if not 1 <= self.shutdown_timeout_s <= 3600:
             raise SettingsError("FSC_SHUTDOWN_TIMEOUT_S must be between 1 and 3600")
+        if self.grant_import_max_bytes < 1024:
+            raise SettingsError("FSC_GRANT_IMPORT_MAX_BYTES must be at least 1024")
         if self.worker_heartbeat_s < 2:
             raise SettingsError("FSC_WORKER_HEARTBEAT_S must be at least 2")
         if not 2 <= self.worker_jobs_in_flight <= 1000:

@@ -66,11 +66,13 @@ _WHICH_GRANTS = """g.citizen_id = $1
 
 # The grants with product facts; per grant the pieces allocated to the current and later periods
 # (usage_days, usage_pieces: one entry per period, however many orders) and the packs of the
-# citizen's last (not cancelled) order, if it had this grant. Cancelled orders hold no allocations.
+# citizen's last (not cancelled) order, if it had this grant's product: by product, not by grant,
+# so the one tap keeps the usual quantity when a municipality's grant takes over a hospital's
+# discharge grant (backend/grants/handover.py). Cancelled orders hold no allocations.
 _GRANTS_SQL = f"""
 SELECT g.id, g.product_id, g.quantity_per_period, g.period_days, g.valid_from, g.valid_to,
        p.name AS product_name, p.item_no, p.hmi_no, p.category, p.pack_size, p.unit,
-       m.name AS manufacturer, payer.name AS payer_name,
+       m.name AS manufacturer, payer.name AS payer_name, payer.kind AS payer_kind,
        p.area_code, p.picture_etag, p.valid_to AS product_valid_to, successor.name AS successor_name,
        coalesce(u.starts, '{{}}') AS usage_days, coalesce(u.pieces, '{{}}') AS usage_pieces,
        lo.packs AS last_packs
@@ -86,9 +88,12 @@ SELECT g.id, g.product_id, g.quantity_per_period, g.period_days, g.valid_from, g
                  WHERE a.grant_id = g.id AND a.period_start >= $2::date - g.period_days
                  GROUP BY a.period_start) per_period
   ) u ON true
-  LEFT JOIN order_line lo ON lo.order_id = (
-        SELECT id FROM order_ WHERE citizen_id = $1 AND status <> 'cancelled'
-         ORDER BY placed_at DESC, id DESC LIMIT 1) AND lo.grant_id = g.id
+  LEFT JOIN LATERAL (
+        SELECT l.packs FROM order_line l
+         WHERE l.order_id = (SELECT id FROM order_ WHERE citizen_id = $1 AND status <> 'cancelled'
+                              ORDER BY placed_at DESC, id DESC LIMIT 1)
+           AND l.product_id = g.product_id
+         ORDER BY l.grant_id = g.id DESC LIMIT 1) lo ON true
  WHERE {_WHICH_GRANTS}"""
 
 # The grants as one JSON array (decoded into GrantRow) in the order the pages list them; a scalar
@@ -118,6 +123,7 @@ class GrantRow(msgspec.Struct, frozen=True):
     unit: str
     manufacturer: str
     payer_name: str
+    payer_kind: str            # region (a hospital's discharge grant) or municipality
     usage_days: list[dt.date]
     usage_pieces: list[int]
     last_packs: int | None

@@ -47,6 +47,8 @@ class GrantView(msgspec.Struct, frozen=True):
     unit: str
     period_days: int
     payer_name: str
+    show_payer: bool  # "Paid by" only where it matters: a region pays, or another payer takes over
+    follow_on: str    # "From 12 December, Skanderborg Kommune pays …" when a grant takes over ("" if none)
     balance: Balance
     limit: Orderable
     usual_packs: int  # what the one tap orders
@@ -124,17 +126,61 @@ def grant_texts(grant: GrantAvailability, unit_key: str, today: dt.date | None =
     )
 
 
-def grant_view(grant: GrantAvailability, today: dt.date | None = None) -> GrantView:
+def _follow_on_text(grant: GrantAvailability, follow_on: GrantAvailability) -> str:
+    when = format_date(follow_on.grant.valid_from)
+    if follow_on.grant.payer_name != grant.grant.payer_name:
+        return _("From %(date)s, %(payer)s pays for this product.") % {"date": when, "payer": follow_on.grant.payer_name}
+    return _("Your grant continues from %(date)s.") % {"date": when}
+
+
+def grant_view(grant: GrantAvailability, today: dt.date | None = None,
+               follow_on: GrantAvailability | None = None) -> GrantView:
+    """One product line: ``grant`` as it stands today and, when another grant takes over from the
+    day after it ends (a municipality's after a hospital's discharge grant), that one's end date
+    and payer, so the line runs on without a gap and without a "renew your grant" warning."""
     row = grant.grant
     unit = unit_label(row.unit)
+    texts = grant_texts(grant, row.unit, today)
+    if follow_on is not None:
+        last_day = follow_on.grant.valid_to
+        texts = msgspec.structs.replace(texts, renew="", expiry=format_date(last_day) if last_day else "")
     return GrantView(
         id=row.id, product_name=row.product_name, manufacturer=row.manufacturer,
         category=category_label(row.category), item_no=row.item_no, hmi_no=row.hmi_no,
         pack_size=row.pack_size, unit=unit, period_days=row.period_days, payer_name=row.payer_name,
+        show_payer=row.payer_kind == "region" or (
+            follow_on is not None and follow_on.grant.payer_name != row.payer_name),
+        follow_on=_follow_on_text(grant, follow_on) if follow_on is not None else "",
         balance=grant.balance, limit=grant.limit, usual_packs=grant.usual_packs, reason=grant.reason,
-        texts=grant_texts(grant, row.unit, today), area_code=row.area_code,
+        texts=texts, area_code=row.area_code,
         picture_url=f"/products/{row.product_id}/picture?v={row.picture_etag}" if row.picture_etag else "",
     )
+
+
+def _takes_over(later: GrantAvailability, earlier: GrantAvailability) -> bool:
+    """``later`` is the same product's grant from the day after ``earlier`` ends."""
+    a, b = earlier.grant, later.grant
+    return (a.product_id == b.product_id and a.valid_to is not None
+            and b.valid_from == a.valid_to + dt.timedelta(days=1))
+
+
+def product_lines(grants: list[GrantAvailability], today: dt.date | None = None) -> list[GrantView]:
+    """The grants as product lines: a grant that another has taken over is not shown once the
+    other has started, and a grant that takes over later is shown on the line of the one it
+    follows (the hand-over day belongs to exactly one of them, backend/intake/plan.py)."""
+    views = []
+    for grant in grants:
+        status = grant.balance.status
+        if status is GrantStatus.EXPIRED and any(
+                _takes_over(other, grant) and other.balance.status is not GrantStatus.EXPIRED for other in grants):
+            continue  # handed over: the line continues with the grant that took over
+        if status is GrantStatus.NOT_YET_VALID and any(
+                _takes_over(grant, other) and other.balance.status is GrantStatus.ACTIVE for other in grants):
+            continue  # shown on the line of the grant it takes over from
+        follow_on = next((other for other in grants if other.balance.status is GrantStatus.NOT_YET_VALID
+                          and _takes_over(other, grant)), None) if status is GrantStatus.ACTIVE else None
+        views.append(grant_view(grant, today, follow_on))
+    return views
 
 
 class CitizenGrants(msgspec.Struct, frozen=True):
@@ -168,4 +214,4 @@ async def load_citizen_grants(conn: asyncpg.Connection, citizen_id: int, today: 
     citizen, available = await load(conn, citizen_id, today)
     if citizen is None or available is None:
         return None
-    return CitizenGrants(citizen, available, [grant_view(grant, today) for grant in available.grants])
+    return CitizenGrants(citizen, available, product_lines(available.grants, today))

@@ -17,7 +17,8 @@ _UNIT_S = {"s": 1, "m": 60, "h": 3600}
 MAX_WINDOW_S = 86_400
 
 # The limited actions. Each has a setting ``rate_limit_<rule>`` (backend/settings.py).
-RULES = ("login", "order_check", "callbacks", "push_subscribe", "push_renew", "warehouse", "power_code")
+RULES = ("login", "order_check", "callbacks", "push_subscribe", "push_renew", "warehouse", "power_code",
+         "grant_intake")
 
 
 class LimitSpecError(ValueError):

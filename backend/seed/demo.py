@@ -26,6 +26,7 @@ from backend.seed.catalogue import seed_catalogue_extras
 from backend.seed.casework import seed_casework
 from backend.seed.reports import seed_report_history
 from backend.seed.helpers import seed_helpers
+from backend.seed.intake import seed_intake
 from backend.seed.staff import seed_staff
 
 TZ = ZoneInfo("Europe/Copenhagen")
@@ -556,6 +557,7 @@ async def seed_demo(conn: asyncpg.Connection, cpr_key: str, today: dt.date | Non
         await seed_casework(conn, cpr_key, today)
         await seed_helpers(conn, cpr_key, MAIN_DEMO_CPR)
         await seed_report_history(conn, today)
+        await seed_intake(conn, cpr_key, today)
     return True
 
 

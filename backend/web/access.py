@@ -19,6 +19,9 @@ Kinds:
   caseworker  a signed-in caseworker of one authority (``staff.authority_id``); every query the handler
               runs filters by that authority (backend/casework/access.py), never by the request alone
   partner     a partner system; the handler verifies the HMAC signature itself (it needs the raw body)
+  api         an authority's system with its API key (``Authorization: Bearer``, checked against the
+              stored hash; ``state["api_client"]``); missing, unknown or revoked → 401 problem details.
+              Whether the key's authority may touch the object (403) is the handler's check.
 
 A citizen route also declares what a helper (a relative with power of attorney, acting for the
 citizen) needs for it: ``opt={"access": "citizen", "scope": S}`` with S one of SCOPES. A helper
@@ -46,8 +49,9 @@ from backend.staff.models import CASEWORKER, SUPERVISOR
 
 log = logging.getLogger(__name__)
 
-PUBLIC, PARTNER, PERSON, CITIZEN, STAFF, REPORTS = "public", "partner", "person", "citizen", "staff", "reports"
-KINDS = (PUBLIC, PARTNER, PERSON, CITIZEN, STAFF, REPORTS, SUPERVISOR, CASEWORKER)
+PUBLIC, PARTNER, API, PERSON, CITIZEN, STAFF, REPORTS = (
+    "public", "partner", "api", "person", "citizen", "staff", "reports")
+KINDS = (PUBLIC, PARTNER, API, PERSON, CITIZEN, STAFF, REPORTS, SUPERVISOR, CASEWORKER)
 """From least to most demanding (the order decides what litestar's automatic OPTIONS answer needs)."""
 
 SCOPES = ("view", "order", "callbacks", "delivery", "notifications")
@@ -106,6 +110,12 @@ async def _citizen(connection: ASGIConnection, handler: BaseRouteHandler) -> Non
         raise HelperRefused()
 
 
+async def _api_key(connection: ASGIConnection) -> None:
+    from backend.intake.api_keys import authenticate  # the intake imports web modules; import late
+
+    _state(connection)["api_client"] = await authenticate(connection)
+
+
 def _staff_check(*roles: str) -> Check:
     guard = staff_required(*roles)
     return lambda connection, _handler: guard(connection, None)  # type: ignore[arg-type]
@@ -114,6 +124,7 @@ def _staff_check(*roles: str) -> Check:
 _CHECKS: dict[str, Check] = {
     PUBLIC: _anyone,
     PARTNER: _anyone,  # the signature covers the exact body bytes: the handler reads and verifies it
+    API: _api_key,
     PERSON: _person,
     CITIZEN: _citizen,
     STAFF: _staff_check(),

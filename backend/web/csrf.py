@@ -35,10 +35,11 @@ CSRF_COOKIE = "fsc_csrf"
 CSRF_HEADER = b"x-csrftoken"
 CSRF_FIELD = "_csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Exempt: static files and health checks (no state changes), the partner webhook (HMAC-signed) and
+# Exempt: static files and health checks (no state changes), the partner webhook (HMAC-signed), the
+# grant intake API (an API key in the Authorization header, never a cookie) and
 # the service worker's push re-subscription (proven by the old subscription's auth secret).
 CSRF_EXEMPT = re.compile(r"^/static/|^/sw\.js$|^/manifest\.webmanifest$|^/healthz$|^/readyz$"
-                         r"|^/api/v1/warehouse/|^/notifications/subscriptions/renew$")
+                         r"|^/api/v1/warehouse/|^/api/v1/grants(/|$)|^/notifications/subscriptions/renew$")
 _ANONYMOUS_TOKEN = re.compile(r"[0-9a-f]{128}")
 _SESSION_TOKEN = re.compile(r"[0-9a-f]{64}")
 _SESSION_COOKIES = ("fsc_session", "fsc_staff_session")

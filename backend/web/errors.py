@@ -27,6 +27,7 @@ from backend import i18n
 from backend.db.pool import database_unavailable, short_reason
 from backend.i18n import gettext as _
 from backend.i18n import ngettext
+from backend.intake.problems import ApiProblem, problem_response
 from backend.ratelimit.limiter import RateLimited
 from backend.web.access import HelperRefused
 from backend.web.context import language_for, read_cookies
@@ -97,7 +98,7 @@ def rate_limited(request: Request, exc: RateLimited) -> Response:
         title, message = _("Too many attempts"), _wait_message(exc.retry_after)
         headers = _unavailable_headers(request, exc.retry_after) | {"Cache-Control": "no-store"}
         if request.url.path.startswith("/api/"):
-            return Response({"title": "Too Many Requests", "status": 429, "detail": f"rate limit reached; retry after {exc.retry_after} s"},
+            return Response({"type": "about:blank", "title": "Too Many Requests", "status": 429, "detail": f"rate limit reached; retry after {exc.retry_after} s"},
                             status_code=429, media_type="application/problem+json", headers=headers)
         if _wants_json(request):
             return Response({"detail": message}, status_code=429, headers=headers)
@@ -179,6 +180,7 @@ def helper_refused(request: Request, exc: HelperRefused) -> Response:
 
 
 exception_handlers = {
+    ApiProblem: problem_response,  # the grant intake API's RFC 9457 problems (also from its access check)
     RateLimited: rate_limited,
     HelperRefused: helper_refused,
     NotAuthorizedException: login_redirect,

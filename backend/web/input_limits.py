@@ -29,6 +29,10 @@ DEFAULT_BODY_LIMIT = 64 * 1024
 UPLOAD_LIMITS = {"/fsc/catalogue": 24 * 1024 * 1024}
 """Pages that take files (multipart, supervisors only): a larger body, binary content allowed.
 The catalogue: a CSV of at most 5 MB and its product pictures (backend/catalog/)."""
+GRANT_IMPORT_PATH = "/fsc/grants/import"
+"""File uploads (a grant CSV file): multipart up to the setting ``grant_import_max_bytes`` (plus room
+for the form's other fields); a larger Content-Length is refused before a byte is read."""
+UPLOAD_OVERHEAD = 64 * 1024
 MAX_FIELDS = 300
 MAX_JSON_DEPTH = 32
 CSRF_COOKIE = "fsc_csrf"
@@ -49,6 +53,7 @@ class BadInput(HTTPException):
 
 
 TOO_LARGE = N_("The form is too large. Shorten the text and try again.")
+FILE_TOO_LARGE = N_("The file is too large. Split it into smaller files and try again.")
 TOO_MANY_FIELDS = N_("The form has too many fields. Reload the page and try again.")
 NUL_CHARACTER = N_("The text contains a character we cannot save. Remove it and try again.")
 TOO_DEEP = N_("The request is nested too deeply.")
@@ -119,24 +124,30 @@ class InputLimitMiddleware:
         if _not_ascii(_csrf_cookie(headers.get(b"cookie"))) or _not_ascii(headers.get(b"x-csrftoken")):
             raise PermissionDeniedException()
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower().decode("latin-1")
-        upload_limit = UPLOAD_LIMITS.get(scope["path"].rstrip("/")) if content_type == MULTIPART else None
+        path = scope["path"].rstrip("/")
+        upload_limit = None
+        if content_type == MULTIPART:
+            upload_limit = (scope["litestar_app"].state.settings.grant_import_max_bytes + UPLOAD_OVERHEAD
+                            if path == GRANT_IMPORT_PATH else UPLOAD_LIMITS.get(path))
+        upload = upload_limit is not None
         limit = upload_limit or BODY_LIMITS.get(content_type, DEFAULT_BODY_LIMIT)
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or len(declared) > 15):
             raise BadInput(MALFORMED)
+        too_large = FILE_TOO_LARGE if upload else TOO_LARGE
         if declared is not None and int(declared) > limit:
-            raise BadInput(TOO_LARGE, HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-        body = await self._read(receive, limit)
+            raise BadInput(too_large, HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        body = await self._read(receive, limit, too_large)
         if content_type == FORM:
             check_form(body)
-        elif content_type == MULTIPART and upload_limit is None and b"\x00" in body:  # no files: fields only
+        elif content_type == MULTIPART and not upload and b"\x00" in body:  # files: the importers check them
             raise BadInput(NUL_CHARACTER)
         elif content_type in JSON_TYPES or content_type.endswith("+json"):
             check_json(body)
         await self.app(scope, _replay(body, receive), send)
 
     @staticmethod
-    async def _read(receive: Receive, limit: int) -> bytes:
+    async def _read(receive: Receive, limit: int, too_large: str = TOO_LARGE) -> bytes:
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -145,7 +156,7 @@ class InputLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                raise BadInput(TOO_LARGE, HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+                raise BadInput(too_large, HTTP_413_REQUEST_ENTITY_TOO_LARGE)
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)

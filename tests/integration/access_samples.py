@@ -12,6 +12,7 @@ import asyncpg
 
 from backend.callbacks.rules import slot_value
 from backend.delivery.queries import insert_temporary_address
+from backend.intake.api_keys import create_key
 from backend.orders import attention
 from backend.push.queries import upsert_subscription
 from backend.seed.demo import MAIN_DEMO_CPR, NEW_STOMA_CPR
@@ -71,6 +72,8 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
     invitation_id = await db.fetchval(
         """INSERT INTO power_invitation (citizen_id, helper_name, scopes, token_hash, code_hash)
            VALUES ($1, 'Matrix Hjælper', '{view}', '\\x01', '\\x02') RETURNING id""", a)
+    key_id, _token = await create_key(db, authority_id, "Access matrix", await db.fetchval(
+        "SELECT id FROM staff WHERE name = 'Peter Vang'"))
     return Samples(
         citizen_a=a, citizen_b=b, a_name=await db.fetchval("SELECT name FROM citizen WHERE id = $1", a),
         order_id=order_id,
@@ -88,6 +91,8 @@ async def make_samples(db: asyncpg.Connection) -> Samples:
             "{power_id:int}": str(power_id),
             "{invitation_id:int}": str(invitation_id),
             "{citizen_id:int}": str(a),
+            "{key_id:int}": str(key_id),
+            "{reference:str}": "MATRIX-1",
             "{path:path}": "css/app.css",
             "{path:str}": "no-such-document",
         },

@@ -10,6 +10,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 
 from backend.auth.sessions import SESSION_COOKIE
 from backend.auth.models import SignedInPerson, Viewer
+from backend.intake.problems import ApiProblem
 from backend.web.access import KINDS, SCOPES, HelperRefused, access_guard
 
 CITIZEN = Viewer(b"h", 1, "Karen", "da")
@@ -20,7 +21,8 @@ CASEWORKER = SimpleNamespace(role="caseworker", authority_id=1)
 
 
 def connection(cookies: dict[str, str] | None = None, **state) -> SimpleNamespace:
-    return SimpleNamespace(scope={"method": "GET", "path_template": "/x", "state": state}, cookies=cookies or {})
+    return SimpleNamespace(scope={"method": "GET", "path_template": "/x", "state": state}, cookies=cookies or {},
+                           headers={})
 
 
 def handler(kind, scope=None) -> SimpleNamespace:
@@ -35,29 +37,31 @@ async def outcome(kind, conn, scope=None) -> str:
         return "login"
     except PermissionDeniedException:
         return "403"
+    except ApiProblem as problem:  # "api": no key here (tests/integration/test_grant_intake_api.py has keys)
+        return str(problem.status_code)
     return "ok"
 
 
 CASES = {
-    # state                     public partner person citizen staff reports supervisor caseworker
-    "nobody": (connection(), ("ok", "ok", "login", "login", "login", "login", "login", "login")),
+    # state                     public partner api person citizen staff reports supervisor caseworker
+    "nobody": (connection(), ("ok", "ok", "401", "login", "login", "login", "login", "login", "login")),
     "person without citizen record": (connection(person=PERSON),
-                                      ("ok", "ok", "ok", "login", "login", "login", "login", "login")),
-    "citizen": (connection({SESSION_COOKIE: "t"}, viewer=CITIZEN), ("ok", "ok", "ok", "ok", "403", "403", "403", "403")),
+                                      ("ok", "ok", "401", "ok", "login", "login", "login", "login", "login")),
+    "citizen": (connection({SESSION_COOKIE: "t"}, viewer=CITIZEN), ("ok", "ok", "401", "ok", "ok", "403", "403", "403", "403")),
     "citizen cookie, session gone": (connection({SESSION_COOKIE: "t"}),
-                                     ("ok", "ok", "login", "login", "403", "403", "403", "403")),
+                                     ("ok", "ok", "401", "login", "login", "403", "403", "403", "403")),
     # The reports for payers are for supervisors and caseworkers, not for advisors.
-    "advisor": (connection(staff=ADVISOR), ("ok", "ok", "login", "login", "ok", "403", "403", "403")),
-    "supervisor": (connection(staff=SUPERVISOR), ("ok", "ok", "login", "login", "ok", "ok", "ok", "403")),
+    "advisor": (connection(staff=ADVISOR), ("ok", "ok", "401", "login", "login", "ok", "403", "403", "403")),
+    "supervisor": (connection(staff=SUPERVISOR), ("ok", "ok", "401", "login", "login", "ok", "ok", "ok", "403")),
     # A caseworker is the authority's staff, not FSC's: the advisor pages ("staff") refuse them.
-    "caseworker": (connection(staff=CASEWORKER), ("ok", "ok", "login", "login", "403", "ok", "403", "ok")),
+    "caseworker": (connection(staff=CASEWORKER), ("ok", "ok", "401", "login", "login", "403", "ok", "403", "ok")),
 }
 
 
 @pytest.mark.parametrize("who", CASES)
 async def test_each_kind_lets_in_exactly_whom_it_names(who):
     conn, expected = CASES[who]
-    assert KINDS == ("public", "partner", "person", "citizen", "staff", "reports", "supervisor", "caseworker")
+    assert KINDS == ("public", "partner", "api", "person", "citizen", "staff", "reports", "supervisor", "caseworker")
     assert tuple([await outcome(kind, conn) for kind in KINDS]) == expected
 
 

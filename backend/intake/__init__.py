@@ -1,0 +1,1 @@
+"""Grant intake: municipal case systems and hospital discharge put grants in (API and CSV)."""
