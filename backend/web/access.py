@@ -110,7 +110,7 @@ async def _citizen(connection: ASGIConnection, handler: BaseRouteHandler) -> Non
         raise HelperRefused()
 
 
-async def _api_key(connection: ASGIConnection) -> None:
+async def _api_key(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
     from backend.intake.api_keys import authenticate  # the intake imports web modules; import late
 
     _state(connection)["api_client"] = await authenticate(connection)

@@ -174,14 +174,14 @@ async def test_preferences_are_saved_per_type(client, db):
     citizen = await make_citizen(db, "Valg Testesen", "1801801234")
     await login(client, citizen)
     page = (await client.get("/notifications")).text
-    assert page.count('type="checkbox"') == 10 and page.count(" checked") == 10  # all on by default
+    assert page.count('type="checkbox"') == 11 and page.count(" checked") == 11  # all on by default
     saved = await client.post("/notifications/preferences", data={
         "_csrf_token": await csrf_token(client), "type-delivered": "1", "type-time_to_reorder": "1"},
         follow_redirects=False)
     assert saved.status_code == 303
     rows = dict(await db.fetch("SELECT type, enabled FROM push_preference WHERE citizen_id = $1", citizen))
     assert rows["delivered"] and rows["time_to_reorder"] and not rows["out_for_delivery"]
-    assert sum(rows.values()) == 2 and len(rows) == 10
+    assert sum(rows.values()) == 2 and len(rows) == 11
     assert (await client.get("/notifications")).text.count(" checked") == 2
 
 
