@@ -106,6 +106,10 @@ async def anonymise_citizen(conn: asyncpg.Connection, citizen_id: int, now: dt.d
         # must name a reason (migration 0016), so it keeps a dash.
         await conn.execute("UPDATE change_request SET note = '', decision_note = CASE WHEN status = 'rejected' "
                            "THEN '-' ELSE '' END WHERE citizen_id = $1", citizen_id)
+        # The intake's content hash covers the CPR hash, name, address and phone (backend/intake/plan.py):
+        # with the key it could confirm who this was. A resent create for the reference now gets a 409.
+        await conn.execute("UPDATE grant_ SET content_hash = NULL WHERE citizen_id = $1 AND content_hash IS NOT NULL",
+                           citizen_id)
         await conn.execute("UPDATE order_ SET recipient_name = '', street = '', postcode = '', city = '', "
                            "driver_note = '' WHERE citizen_id = $1", citizen_id)
         # The CPR hash becomes random: the person can no longer be found, the unique index holds.

@@ -156,6 +156,7 @@ async def ended_citizen_with_helpers(db: asyncpg.Connection) -> tuple[int, int, 
         "note, created_by_kind, created_by_id, due_on, status, decided_at, decided_by, decision_note) "
         "SELECT $1, $2, $3, $4, municipality_id, 'leaks', $5, 'relative', $6, current_date, 'rejected', now(), $7, $8 "
         "FROM citizen WHERE id = $1", citizen, grant, product, other, WISH, helper, staff, REFUSAL)
+    await db.execute("UPDATE grant_ SET content_hash = '\\x0c0d' WHERE id = $1", grant)  # as the intake writes it
     await db.execute("INSERT INTO callback (citizen_id, kind, topic, phone, status, claimed_by, outcome, outcome_note, "
                      "citizen_summary) VALUES ($1, 'inbound', 'product', '+45 20 30 40 50', 'done', $2, "
                      "'advice_given', 'Intern note om Ruth', $3)", citizen, staff, SUMMARY)
@@ -180,6 +181,7 @@ async def test_anonymising_also_forgets_powers_invitations_notes_calls_and_the_l
     from tests.conftest import TEST_CPR_KEY
 
     assert person["cpr_hash"] != cpr_hash(TEST_CPR_KEY, "2002602345")
+    assert await db.fetchval("SELECT content_hash FROM grant_ WHERE citizen_id = $1", citizen) is None
     ruth = await db.fetchrow("SELECT * FROM citizen WHERE id = $1", citizen)
     assert (ruth["name"], ruth["street"], ruth["postcode"], ruth["city"], ruth["phone"], ruth["stoma_since"],
             ruth["birth_year"]) == ("", "", "", "", None, None, None)
