@@ -10,8 +10,9 @@ Every rule takes ``now`` (the clock), so tests move it; the worker runs ``purge`
   purge_audit_log function (migration 0018), never younger than one year;
 - a citizen whose grants all ended more than FSC_CITIZEN_KEEP_DAYS ago is anonymised: name,
   address, phone and CPR hash go (from their orders' delivery addresses too), their logins, devices,
-  preferences and callbacks are deleted; the citizen row, grants, orders and order lines stay for
-  the payers' accounts.
+  preferences, callbacks, powers of attorney and invitations are deleted, change-request notes
+  blanked, helpers known only through them forgotten; the citizen row, grants, orders and order
+  lines stay for the payers' accounts.
 """
 
 from __future__ import annotations
@@ -93,16 +94,41 @@ async def purge(conn: asyncpg.Connection, settings: Settings, now: dt.datetime) 
 async def anonymise_citizen(conn: asyncpg.Connection, citizen_id: int, now: dt.datetime) -> None:
     async with conn.transaction():
         old_hash = await conn.fetchval("SELECT cpr_hash FROM citizen WHERE id = $1 FOR UPDATE", citizen_id)
+        helpers = [r["person_id"] for r in await conn.fetch(
+            "SELECT DISTINCT person_id FROM power_of_attorney WHERE citizen_id = $1", citizen_id)]
+        # Helpers' sessions acting for this citizen go first (they point at the powers).
+        await conn.execute("DELETE FROM session WHERE acting_for_power_id IN "
+                           "(SELECT id FROM power_of_attorney WHERE citizen_id = $1)", citizen_id)
         for table in ("session", "push_subscription", "push_preference", "delivery_preference", "temporary_address",
-                      "reminder_sent", "callback"):
+                      "reminder_sent", "callback", "power_invitation", "power_of_attorney"):
             await conn.execute(f"DELETE FROM {table} WHERE citizen_id = $1", citizen_id)  # noqa: S608 - fixed names
+        # The payer's casework stays (what was asked for and decided), the free text goes; a refusal
+        # must name a reason (migration 0016), so it keeps a dash.
+        await conn.execute("UPDATE change_request SET note = '', decision_note = CASE WHEN status = 'rejected' "
+                           "THEN '-' ELSE '' END WHERE citizen_id = $1", citizen_id)
+        # The intake's content hash covers the CPR hash, name, address and phone (backend/intake/plan.py):
+        # with the key it could confirm who this was. A resent create for the reference now gets a 409.
+        await conn.execute("UPDATE grant_ SET content_hash = NULL WHERE citizen_id = $1 AND content_hash IS NOT NULL",
+                           citizen_id)
         await conn.execute("UPDATE order_ SET recipient_name = '', street = '', postcode = '', city = '', "
                            "driver_note = '' WHERE citizen_id = $1", citizen_id)
         # The CPR hash becomes random: the person can no longer be found, the unique index holds.
         await conn.execute("UPDATE citizen SET cpr_hash = $2, name = '', street = '', postcode = '', city = '', "
-                           "phone = NULL, anonymised_at = $3 WHERE id = $1", citizen_id, secrets.token_bytes(32), now)
+                           "phone = NULL, stoma_since = NULL, birth_year = NULL, anonymised_at = $3 WHERE id = $1",
+                           citizen_id, secrets.token_bytes(32), now)
         person = await conn.fetchval("SELECT id FROM person WHERE cpr_hash = $1", old_hash)
         if person is not None:
-            await conn.execute("DELETE FROM session WHERE person_id = $1", person)
-            await conn.execute("UPDATE person SET cpr_hash = $2, name = '' WHERE id = $1", person,
-                               secrets.token_bytes(32))
+            await forget_person(conn, person)
+        for helper in helpers:
+            # A helper who helps nobody else and is no citizen themself is known here only through
+            # this citizen: forget them too (the access log keeps the bare id for its own period).
+            if not await conn.fetchval(
+                    "SELECT EXISTS (SELECT 1 FROM power_of_attorney WHERE person_id = $1) OR EXISTS "
+                    "(SELECT 1 FROM citizen c JOIN person p ON p.cpr_hash = c.cpr_hash WHERE p.id = $1)", helper):
+                await forget_person(conn, helper)
+
+
+async def forget_person(conn: asyncpg.Connection, person_id: int) -> None:
+    await conn.execute("DELETE FROM session WHERE person_id = $1", person_id)
+    await conn.execute("DELETE FROM push_subscription WHERE person_id = $1", person_id)
+    await conn.execute("UPDATE person SET cpr_hash = $2, name = '' WHERE id = $1", person_id, secrets.token_bytes(32))

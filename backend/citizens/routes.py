@@ -29,6 +29,7 @@ from backend.citizens.search import parse_search, valid_cpr
 from backend.grants.views import load_citizen_grants
 from backend.i18n import gettext as _
 from backend.orders.status import status_label
+from backend.powers.staff_view import helpers_context
 from backend.staff.access_reasons import REASON_LABELS, parse_reason
 from backend.staff.guards import provide_staff, staff_required
 from backend.staff.models import StaffViewer
@@ -120,4 +121,5 @@ class CitizenLookupController(Controller):
             "calls": calls, "reason": picked, "reason_label": _(REASON_LABELS[picked]),
             "topics": {key: topic_label(key) for key in TOPIC_LABELS}, "order_status_label": status_label,
             "can_book": open_booked < MAX_OPEN_PER_CITIZEN, "staff_id": staff.staff_id,
+            **await helpers_context(db, citizen_id),  # who may call and act for the citizen, as in the call view
         }, block=None)

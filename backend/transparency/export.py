@@ -9,10 +9,14 @@ import msgspec
 
 from backend.callbacks.labels import outcome_label, topic_label
 from backend.callbacks.labels import status_label as callback_status_label
+from backend.casework.models import reason_label
+from backend.casework.models import status_label as request_status_label
 from backend.catalog.labels import N_, unit_label
 from backend.i18n import gettext as _
 from backend.orders.status import status_label
 from backend.parcels.tracking import event_label
+from backend.powers.rules import scope_labels
+from backend.powers.staff_view import source_labels
 from backend.push.notices import PREFERENCE_TYPES
 from backend.push.notices import label as notice_label
 from backend.transparency import export_models as m
@@ -85,6 +89,27 @@ def callback(r: asyncpg.Record) -> m.Callback:
         booked_at=r["created_at"], updated_at=r["updated_at"])
 
 
+async def helpers(conn: asyncpg.Connection, citizen_id: int, now: dt.datetime) -> m.Helpers:
+    scopes, sources = scope_labels(), source_labels()
+    return m.Helpers(
+        powers=[m.Power(helper_name=r["name"], scopes=list(r["scopes"]), scope_labels=[scopes[s] for s in r["scopes"]],
+                        source=r["source"], source_label=sources[r["source"]], document_ref=r["document_ref"],
+                        valid_to=r["valid_to"], created_at=r["created_at"], revoked_at=r["revoked_at"],
+                        last_used_at=r["last_used_at"]) for r in await q.select_powers(conn, citizen_id)],
+        open_invitations=[m.Invitation(helper_name=r["helper_name"], scopes=list(r["scopes"]),
+                                       scope_labels=[scopes[s] for s in r["scopes"]], created_at=r["created_at"],
+                                       expires_at=r["expires_at"])
+                          for r in await q.select_open_invitations(conn, citizen_id, now)])
+
+
+def change_request(r: asyncpg.Record) -> m.ChangeRequest:
+    return m.ChangeRequest(
+        current_product=r["current_product"], wanted_product=r["wanted_product"], wanted_item_no=r["wanted_item_no"],
+        payer=r["payer"], reason=r["reason"], reason_label=reason_label(r["reason"]), your_note=r["note"],
+        status=r["status"], status_label=request_status_label(r["status"]), decision_note=r["decision_note"],
+        asked_at=r["created_at"], due_on=r["due_on"], decided_at=r["decided_at"], effective_from=r["effective_from"])
+
+
 def log(rows: list[asyncpg.Record]) -> list[m.LogEntry]:
     entries = [log_entry(r) for r in rows]
     return [m.LogEntry(at=e["at"], who=e["who"], role=e["role"], what=e["what"], reason=e["reason"],
@@ -123,6 +148,8 @@ async def build_export(conn: asyncpg.Connection, citizen_id: int, language: str,
         notification_preferences=[m.NotificationPreference(type=n.value, label=notice_label(n),
                                                            enabled=choices.get(n.value, True))
                                   for n in PREFERENCE_TYPES],
+        helpers=await helpers(conn, citizen_id, now),
+        change_requests=[change_request(r) for r in await q.select_change_requests(conn, citizen_id)],
         log=log(await q.select_log(conn, citizen_id)),
     )
 

@@ -163,6 +163,54 @@ class LogEntry(Struct):
     callback_id: int | None
 
 
+class Power(Struct):
+    """A power of attorney the citizen gave (issue 14): live, ended or revoked."""
+    helper_name: str
+    scopes: list[str]
+    """view, order, callbacks, delivery, notifications"""
+    scope_labels: list[str]
+    source: str
+    """invitation (in the app), paper or digital_fuldmagt (registered by FSC)"""
+    source_label: str
+    document_ref: str
+    valid_to: dt.datetime | None
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+class Invitation(Struct):
+    helper_name: str
+    scopes: list[str]
+    scope_labels: list[str]
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class Helpers(Struct):
+    powers: list[Power]
+    open_invitations: list[Invitation]
+
+
+class ChangeRequest(Struct):
+    """Asking the payer for another product (issue 16)."""
+    current_product: str
+    wanted_product: str
+    wanted_item_no: str
+    payer: str
+    reason: str
+    reason_label: str
+    your_note: str
+    status: str
+    status_label: str
+    decision_note: str
+    """The caseworker's reason when the answer was no."""
+    asked_at: dt.datetime
+    due_on: dt.date
+    decided_at: dt.datetime | None
+    effective_from: dt.date | None
+
+
 class DataExport(Struct):
     format_version: int
     exported_at: dt.datetime
@@ -175,5 +223,7 @@ class DataExport(Struct):
     temporary_addresses: list[TemporaryAddress]
     devices: list[Device]
     notification_preferences: list[NotificationPreference]
+    helpers: Helpers
+    change_requests: list[ChangeRequest]
     log: list[LogEntry]
     """What helpers and FSC staff did or saw, newest first (the same entries as "Hvem har set og gjort hvad")."""

@@ -29,6 +29,21 @@ ACTION_LABELS = {
     "callback_claimed": N_("Took your request for a call"),
     "callback_released": N_("Put your request for a call back in the queue"),
     "callback_outcome": N_("Wrote down what came out of the call"),
+    "inbound_call_opened": N_("Answered your phone call"),
+    # Helpers and powers of attorney (backend/powers)
+    "helper_invited": N_("Invited a helper"),
+    "helper_invitation_withdrawn": N_("Withdrew an invitation to a helper"),
+    "power_accepted": N_("Accepted your power of attorney and became your helper"),
+    "helper_started_acting": N_("Started helping you in the app"),
+    "power_scopes_changed": N_("Changed what a helper may do for you"),
+    "power_revoked": N_("Ended a helper's power of attorney"),
+    "power_registered": N_("Registered a power of attorney from you (on paper or Digital Fuldmagt)"),
+    # Wishes for another product (backend/casework)
+    "change_request_created": N_("Asked for another product for you"),
+    "change_request_approved": N_("Said yes to the wish for another product"),
+    "change_request_rejected": N_("Said no to the wish for another product"),
+    "caseworker_viewed_citizen": N_("Opened your data"),
+    "caseworker_refused": N_("Tried to open your data and was stopped (another municipality)"),
     # Delivery and notifications
     "delivery_preference_changed": N_("Changed how your products are delivered"),
     "temporary_address_added": N_("Added a temporary delivery address"),

@@ -3,6 +3,8 @@ and served by an index on it (tests/integration/test_query_plans.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import asyncpg
 
 # The citizen's rows first (audit_log_citizen_idx walks them newest first, so a page stops after
@@ -131,3 +133,34 @@ async def select_devices(conn: asyncpg.Connection, citizen_id: int) -> list[asyn
 async def select_notification_choices(conn: asyncpg.Connection, citizen_id: int) -> dict[str, bool]:
     rows = await conn.fetch("SELECT type, enabled FROM push_preference WHERE citizen_id = $1", citizen_id)
     return {row["type"]: row["enabled"] for row in rows}
+
+
+async def select_powers(conn: asyncpg.Connection, citizen_id: int) -> list[asyncpg.Record]:
+    """Every power of attorney the citizen gave, ended ones too; the helper by name only (never their CPR hash)."""
+    return await conn.fetch(
+        """SELECT p.name, pw.scopes, pw.source, pw.document_ref, pw.valid_to, pw.created_at, pw.revoked_at,
+                  pw.last_used_at
+             FROM power_of_attorney pw JOIN person p ON p.id = pw.person_id
+            WHERE pw.citizen_id = $1
+            ORDER BY pw.created_at DESC, pw.id DESC""", citizen_id)
+
+
+async def select_open_invitations(conn: asyncpg.Connection, citizen_id: int, now: dt.datetime) -> list[asyncpg.Record]:
+    """Invitations not yet accepted, withdrawn or expired; never the hashes of their link and code."""
+    return await conn.fetch(
+        """SELECT helper_name, scopes, created_at, expires_at FROM power_invitation
+            WHERE citizen_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2
+            ORDER BY created_at, id""", citizen_id, now)
+
+
+async def select_change_requests(conn: asyncpg.Connection, citizen_id: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        """SELECT cur.name AS current_product, want.name AS wanted_product, want.item_no AS wanted_item_no,
+                  r.reason, r.note, r.status, r.decision_note, r.created_at, r.due_on, r.decided_at,
+                  r.effective_from, a.name AS payer
+             FROM change_request r
+             JOIN product cur ON cur.id = r.current_product_id
+             JOIN product want ON want.id = r.wanted_product_id
+             JOIN authority a ON a.id = r.payer_id
+            WHERE r.citizen_id = $1
+            ORDER BY r.created_at DESC, r.id DESC""", citizen_id)

@@ -121,3 +121,47 @@ async def test_the_page_is_linked_from_the_menu_and_the_privacy_page_and_needs_a
     client.cookies.clear()
     await staff_login(client, await staff_id(db, "Anne Holm"))
     assert (await client.get("/hvem-har-set", follow_redirects=False)).status_code == 303
+
+
+async def test_helper_power_and_casework_actions_have_plain_sentences(client, db):
+    """Every action backend/powers, backend/casework and the inbound call write about the citizen
+    reads as a sentence in the log, not as the generic fallback."""
+    karen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)
+    daughter = await make_helper(db, "Sofie Jensen")
+    anne = await staff_id(db, "Anne Holm")
+    await helper_did(db, daughter, karen, "power_accepted", power_id=1)
+    await helper_did(db, daughter, karen, "helper_started_acting", power_id=1)
+    await helper_did(db, daughter, karen, "change_request_created", change_request_id=1)
+    await staff_did(db, anne, karen, "power_registered", power_id=1)
+    await staff_did(db, anne, karen, "power_scopes_changed", power_id=1)
+    await staff_did(db, anne, karen, "power_revoked", power_id=1)
+    await staff_did(db, anne, karen, "inbound_call_opened", callback_id=1)
+    await staff_did(db, anne, karen, "change_request_approved", change_request_id=1)
+    await staff_did(db, anne, karen, "change_request_rejected", change_request_id=1)
+    await staff_did(db, anne, karen, "caseworker_viewed_citizen", view="citizen")
+    await staff_did(db, anne, karen, "caseworker_refused", view="citizen")
+    await login(client, karen)
+    shown = [e["what"] for e in entries(html.unescape((await client.get("/hvem-har-set")).text))]
+    assert shown[:11] == [
+        "Prøvede at åbne dine oplysninger, men blev stoppet (en anden kommune)",
+        "Åbnede dine oplysninger",
+        "Sagde nej til ønsket om et andet produkt",
+        "Sagde ja til ønsket om et andet produkt",
+        "Tog imod dit opkald",
+        "Stoppede en hjælpers fuldmagt",
+        "Ændrede, hvad en hjælper må gøre for dig",
+        "Registrerede en fuldmagt fra dig (på papir eller Digital Fuldmagt)",
+        "Bad om et andet produkt til dig",
+        "Begyndte at hjælpe dig i appen",
+        "Tog imod din fuldmagt og blev din hjælper",
+    ]
+
+
+def test_every_power_and_casework_action_has_a_label():
+    from backend.transparency.labels import ACTION_LABELS
+
+    for action in ("helper_invited", "helper_invitation_withdrawn", "power_accepted", "helper_started_acting",
+                   "power_scopes_changed", "power_revoked", "power_registered", "change_request_created",
+                   "change_request_approved", "change_request_rejected", "inbound_call_opened",
+                   "caseworker_viewed_citizen", "caseworker_refused"):
+        assert action in ACTION_LABELS, action

@@ -77,3 +77,20 @@ async def test_the_advisors_own_call_implies_the_reason(client, db):
     assert "Opkald med Karen Jensen" in page.text
     assert (await views(db, karen))[-1] == {"actor": ("staff", anne), "view": "call", "callback_id": callback,
                                             "reason": "callback"}
+
+
+async def test_the_record_shows_the_citizen_s_helpers_and_links_to_registering_a_power(client, db):
+    karen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)  # the demo seed gives her daughter Sofie a power
+    power = await db.fetchrow("SELECT p.name, a.document_ref FROM power_of_attorney a JOIN person p ON p.id = a.person_id "
+                              "WHERE a.citizen_id = $1 AND a.revoked_at IS NULL", karen)
+    assert power is not None
+    await staff_login(client, await staff_id(db, "Anne Holm"))
+    page = await client.get(f"/fsc/citizens/{karen}?reason=inbound_call")
+    assert page.status_code == 200
+    helpers = page.text.split('data-testid="citizen-helpers"', 1)[1].split("</ul>", 1)[0]
+    assert "Hjælpere med fuldmagt" in page.text and power["name"] in helpers
+    assert f'href="/fsc/citizens/{karen}/powers"' in page.text
+    assert (await client.get(f"/fsc/citizens/{karen}/powers", follow_redirects=True)).status_code == 200
+    await db.execute("UPDATE power_of_attorney SET revoked_at = now() WHERE citizen_id = $1", karen)
+    page = await client.get(f"/fsc/citizens/{karen}?reason=inbound_call")
+    assert 'data-testid="citizen-helpers"' not in page.text and "Ingen har fuldmagt for denne borger." in page.text

@@ -115,3 +115,47 @@ async def test_signed_out_or_staff_get_no_export_and_nothing_is_logged(client, d
     await staff_login(client, await staff_id(db, "Anne Holm"))
     assert (await client.get("/mine-data.json", follow_redirects=False)).status_code == 303
     assert await db.fetchval("SELECT count(*) FROM audit_log WHERE action = 'data_exported'") == 0
+
+
+WISH_NOTE = "Pladen slipper om natten."
+
+
+async def test_the_export_holds_the_helpers_invitations_and_change_requests_but_no_hashes(client, db):
+    karen = await citizen_id_by_cpr(db, MAIN_DEMO_CPR)  # the demo gives her daughter Sofie a power
+    anne = await staff_id(db, "Anne Holm")
+    uncle = await make_helper(db, "Ole Onkel")
+    await db.execute("INSERT INTO power_of_attorney (citizen_id, person_id, scopes, source, document_ref, registered_by, "
+                     "revoked_at) VALUES ($1, $2, '{view}', 'paper', 'PAPIR-77', $3, now())", karen, uncle, anne)
+    token_hash, code_hash = bytes.fromhex("ab" * 32), bytes.fromhex("cd" * 32)
+    await db.execute("INSERT INTO power_invitation (citizen_id, helper_name, scopes, token_hash, code_hash) "
+                     "VALUES ($1, 'Bo Barnebarn', '{view,callbacks}', $2, $3)", karen, token_hash, code_hash)
+    grant, product = await db.fetchrow("SELECT id, product_id FROM grant_ WHERE citizen_id = $1 AND valid_to IS NULL "
+                                       "AND NOT EXISTS (SELECT 1 FROM change_request r WHERE r.grant_id = grant_.id "
+                                       "AND r.status = 'open') ORDER BY id LIMIT 1", karen)
+    wanted = await db.fetchrow("SELECT id, name FROM product WHERE id <> $1 ORDER BY id LIMIT 1", product)
+    await db.execute("INSERT INTO change_request (citizen_id, grant_id, current_product_id, wanted_product_id, payer_id, "
+                     "reason, note, created_by_kind, created_by_id, due_on) SELECT $1, $2, $3, $4, payer_id, 'leaks', "
+                     "$5, 'citizen', $1, current_date + 2 FROM grant_ WHERE id = $2",
+                     karen, grant, product, wanted["id"], WISH_NOTE)
+    await login(client, karen)
+    response = await client.get("/mine-data.json")
+    assert response.status_code == 200
+    export = msgspec.json.decode(response.content, type=DataExport, strict=True)
+
+    powers = {p.helper_name: p for p in export.helpers.powers}
+    sofie = powers["Sofie Jensen"]
+    assert (sofie.source, sofie.revoked_at) == ("invitation", None) and sofie.scope_labels
+    ole = powers["Ole Onkel"]
+    assert (ole.source, ole.source_label, ole.document_ref, ole.scopes, ole.scope_labels) == (
+        "paper", "Fuldmagt på papir", "PAPIR-77", ["view"], ["Se produkter og bestillinger"])
+    assert ole.revoked_at is not None
+    assert [(i.helper_name, i.scopes) for i in export.helpers.open_invitations] == [("Bo Barnebarn", ["view", "callbacks"])]
+    request = next(r for r in export.change_requests if r.your_note == WISH_NOTE)
+    assert (request.wanted_product, request.reason, request.status, request.decided_at) == (
+        wanted["name"], "leaks", "open", None)
+    assert request.reason_label and request.status_label
+
+    body = response.text
+    person_hashes = [r["cpr_hash"].hex() for r in await db.fetch("SELECT cpr_hash FROM person")]
+    for secret in (token_hash.hex(), code_hash.hex(), "token_hash", "code_hash", "cpr_hash", *person_hashes):
+        assert secret not in body, secret
