@@ -52,7 +52,7 @@ async def full_flow(stack) -> None:
         assert done.status_code == 303
         queue = await browser.get(web2 + "/fsc/queue")
         assert queue.status_code == 200
-        call = await browser.get(f"{web1}/fsc/callbacks/{callback_id}")
+        call = await browser.get(f"{web1}/fsc/callbacks/{callback_id}?reason=callback")  # not claimed: a reason first
         assert call.status_code == 200 and "Karen" in call.text  # the staff page shows her; the log must not
         assert (await browser.get(web2 + "/no-such-page")).status_code == 404
 
