@@ -22,6 +22,7 @@ from backend.casework.models import NOTE_MAX, Refused, error_fields, status_code
 from backend.casework.rules import ENDING_SOON_DAYS, parse_date
 from backend.casework.service import NotYours, approve, refuse_foreign, reject, request_for
 from backend.casework.views import request_view
+from backend.grants.handover import HANDOVER_WARNING_DAYS, ending_discharge_grants_for
 from backend.i18n import gettext as _
 from backend.staff.guards import provide_staff
 from backend.staff.models import StaffViewer
@@ -45,9 +46,13 @@ class RejectForm(msgspec.Struct):
 async def queue_context(db, staff: StaffViewer, today: dt.date) -> dict[str, Any]:
     requests = [request_view(r, today) for r in await q.select_open_for_payer(db, staff.authority_id)]
     ending = await q.select_ending_soon(db, staff.authority_id, today, today + dt.timedelta(days=ENDING_SOON_DAYS))
-    target = await db.fetchval("SELECT change_request_working_days FROM authority WHERE id = $1", staff.authority_id)
-    return {"requests": requests, "ending": ending, "target_days": target, "today": today,
-            "overdue_count": sum(1 for r in requests if r["overdue"]), "ending_soon_days": ENDING_SOON_DAYS}
+    authority = await db.fetchrow("SELECT kind, change_request_working_days FROM authority WHERE id = $1",
+                                  staff.authority_id)
+    handovers = await ending_discharge_grants_for(db, staff.authority_id, authority["kind"], today=today)
+    return {"requests": requests, "ending": ending, "target_days": authority["change_request_working_days"],
+            "today": today, "overdue_count": sum(1 for r in requests if r["overdue"]),
+            "ending_soon_days": ENDING_SOON_DAYS, "handovers": handovers, "handover_days": HANDOVER_WARNING_DAYS,
+            "is_region": authority["kind"] == "region"}
 
 
 class CaseworkerController(Controller):
@@ -59,7 +64,8 @@ class CaseworkerController(Controller):
     async def queue(self, request: Request, db: DB, staff: NamedDependency[StaffViewer]) -> Response:
         context = await queue_context(db, staff, local_today())
         await log_staff_event(db, staff.staff_id, "caseworker_viewed_queue",
-                              detail={"requests": len(context["requests"]), "ending": len(context["ending"])})
+                              detail={"requests": len(context["requests"]), "ending": len(context["ending"]),
+                                      "handovers": len(context["handovers"])})
         return render(request, "staff/casework/queue.html", context)
 
     async def _request_page(self, request: Request, db, staff: StaffViewer, request_id: int, *,

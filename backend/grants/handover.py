@@ -28,6 +28,7 @@ SELECT g.id AS grant_id, g.citizen_id, c.name AS citizen_name, c.municipality_id
   JOIN product p ON p.id = g.product_id
  WHERE g.valid_to BETWEEN $1::date AND $1::date + $2::int
    AND ($3::int IS NULL OR c.municipality_id = $3)
+   AND ($4::int IS NULL OR g.payer_id = $4)
    AND NOT EXISTS (
         SELECT 1 FROM grant_ f
          WHERE f.citizen_id = g.citizen_id AND f.product_id = g.product_id AND f.id <> g.id
@@ -37,8 +38,18 @@ SELECT g.id AS grant_id, g.citizen_id, c.name AS citizen_name, c.municipality_id
 
 
 async def ending_discharge_grants(conn: asyncpg.Connection, *, municipality_id: int | None = None,
-                                  within_days: int = HANDOVER_WARNING_DAYS,
+                                  payer_id: int | None = None, within_days: int = HANDOVER_WARNING_DAYS,
                                   today: dt.date | None = None) -> list[asyncpg.Record]:
     """Discharge grants (paid by a region) that end from today to ``within_days`` ahead with no
-    follow-on grant for the same product; for one municipality's citizens when given."""
-    return await conn.fetch(_ENDING, today or local_today(), within_days, municipality_id)
+    follow-on grant for the same product; for one municipality's citizens and/or one paying region
+    when given (the payer filter reads grant_payer_ending_idx)."""
+    return await conn.fetch(_ENDING, today or local_today(), within_days, municipality_id, payer_id)
+
+
+async def ending_discharge_grants_for(conn: asyncpg.Connection, authority_id: int, authority_kind: str, *,
+                                      today: dt.date | None = None) -> list[asyncpg.Record]:
+    """A caseworker's hand-overs: a municipality's are its own citizens' (whoever discharged them), a
+    region's are the discharge grants it pays."""
+    if authority_kind == "region":
+        return await ending_discharge_grants(conn, payer_id=authority_id, today=today)
+    return await ending_discharge_grants(conn, municipality_id=authority_id, today=today)

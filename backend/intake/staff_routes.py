@@ -10,8 +10,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import Body
 
+from backend.casework.service import NotYours, refuse_foreign
 from backend.grants.handover import HANDOVER_WARNING_DAYS, ending_discharge_grants
 from backend.i18n import gettext as _
 from backend.intake import api_keys
@@ -92,28 +94,41 @@ class ImportForm:
 
 
 class GrantImportController(Controller):
-    """The CSV upload. For now FSC supervisors choose the authority; the import itself takes the
-    authority as a parameter, so a caseworker's page can call it with their own."""
+    """The CSV upload: an FSC supervisor chooses the authority; a caseworker imports for their own
+    authority only (no choice shown; an ``authority_id`` for another one is refused and logged)."""
 
     path = IMPORT_PAGE
-    opt = {"access": "supervisor"}
+    opt = {"access": "supervisor_or_caseworker"}  # see backend/web/access.py
     dependencies = {"staff": Provide(provide_staff, sync_to_thread=False)}
 
-    async def _page(self, request: Request, db: DB, status_code: int = 200, **values) -> Response:
+    async def _page(self, request: Request, db: DB, staff: StaffViewer, status_code: int = 200, **values) -> Response:
+        authorities = [] if staff.is_caseworker else await authority_choices(db)
         return render(request, "staff/grant_import.html", {
-            "authorities": await authority_choices(db), "columns": ";".join(COLUMNS),
+            "authorities": authorities, "columns": ";".join(COLUMNS),
             "max_mb": f"{request.app.state.settings.grant_import_max_bytes / 1_000_000:g}",
             "report": None, "chosen": None, "errors": {}} | values, status_code=status_code, block=None)
 
     @get("/", name="staff_grant_import")
-    async def form(self, request: Request, db: DB) -> Response:
-        return await self._page(request, db)
+    async def form(self, request: Request, db: DB, staff: NamedDependency[StaffViewer]) -> Response:
+        return await self._page(request, db, staff)
+
+    async def _authority_id(self, db, staff: StaffViewer, asked: str) -> int | None:
+        """The authority the upload is for: a caseworker's own (another one asked for is refused and
+        logged; nothing is imported), else the supervisor's choice."""
+        if not staff.is_caseworker:
+            return _int(asked)
+        if asked and _int(asked) != staff.authority_id:
+            try:
+                await refuse_foreign(db, staff, view="grant_import", citizen_id=None, asked_authority=asked[:20])
+            except NotYours:
+                raise PermissionDeniedException() from None
+        return staff.authority_id
 
     @post("/", name="staff_grant_import_upload", request_max_body_size=None)
     async def upload(self, request: Request, db: DB, staff: NamedDependency[StaffViewer],
                      data: Annotated[ImportForm, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Response:
         settings = request.app.state.settings
-        authority_id = _int(data.authority_id)
+        authority_id = await self._authority_id(db, staff, data.authority_id)
         authority = await authority_by_id(db, authority_id or 0)
         upload = data.file
         errors = {}
@@ -122,14 +137,14 @@ class GrantImportController(Controller):
         if not isinstance(upload, UploadFile):
             errors["file"] = _("Choose a CSV file.")
         if errors:
-            return await self._page(request, db, status_code=422, errors=errors, chosen=authority_id)
+            return await self._page(request, db, staff, status_code=422, errors=errors, chosen=authority_id)
         report = await import_grants(db, authority, await upload.read(), cpr_key=settings.cpr_key,
                                      actor=Actor("staff", staff.staff_id, "csv"),
                                      max_bytes=settings.grant_import_max_bytes)
         if report.ok:
             await log_staff_event(db, staff.staff_id, "grants_imported",
                                   detail={"authority_code": authority.code, "lines": report.lines})
-        return await self._page(request, db, status_code=200 if report.ok else 422, report=report,
+        return await self._page(request, db, staff, status_code=200 if report.ok else 422, report=report,
                                 chosen=authority.id)
 
 

@@ -15,6 +15,10 @@ Kinds:
               a caseworker gets 403 too: they are the authorities' staff, not FSC's)
   reports     the reports for payers: a signed-in FSC supervisor (every payer) or caseworker (the
               handler limits a caseworker's figures to their own authority: backend/reports/routes.py)
+  supervisor_or_caseworker
+              a signed-in FSC supervisor (any authority) or caseworker (the handler fixes the authority
+              to their own and refuses another as a caseworker refusal: the grant CSV upload,
+              backend/intake/staff_routes.py)
   supervisor  a signed-in FSC supervisor
   caseworker  a signed-in caseworker of one authority (``staff.authority_id``); every query the handler
               runs filters by that authority (backend/casework/access.py), never by the request alone
@@ -51,7 +55,8 @@ log = logging.getLogger(__name__)
 
 PUBLIC, PARTNER, API, PERSON, CITIZEN, STAFF, REPORTS = (
     "public", "partner", "api", "person", "citizen", "staff", "reports")
-KINDS = (PUBLIC, PARTNER, API, PERSON, CITIZEN, STAFF, REPORTS, SUPERVISOR, CASEWORKER)
+SUPERVISOR_OR_CASEWORKER = "supervisor_or_caseworker"
+KINDS = (PUBLIC, PARTNER, API, PERSON, CITIZEN, STAFF, REPORTS, SUPERVISOR_OR_CASEWORKER, SUPERVISOR, CASEWORKER)
 """From least to most demanding (the order decides what litestar's automatic OPTIONS answer needs)."""
 
 SCOPES = ("view", "order", "callbacks", "delivery", "notifications")
@@ -129,6 +134,7 @@ _CHECKS: dict[str, Check] = {
     CITIZEN: _citizen,
     STAFF: _staff_check(),
     REPORTS: _staff_check(SUPERVISOR, CASEWORKER),
+    SUPERVISOR_OR_CASEWORKER: _staff_check(SUPERVISOR, CASEWORKER),
     SUPERVISOR: _staff_check(SUPERVISOR),
     CASEWORKER: _staff_check(CASEWORKER),
 }

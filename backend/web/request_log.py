@@ -38,11 +38,15 @@ def incoming_id(scope: Scope) -> str | None:
 
 
 def actor_of(state: dict) -> tuple[str | None, int | None]:
-    """Who made the request, by kind and id only."""
+    """Who made the request, by kind and id only: a citizen, or a helper acting for one ("relative",
+    their person id: ``viewer.actor``); FSC staff or a caseworker ("staff"); an authority's system by
+    its API key's id ("api_key", never the key); a signed-in person without a citizen record."""
     if (viewer := state.get("viewer")) is not None:
         return viewer.actor
     if (staff := state.get("staff")) is not None:
         return "staff", staff.staff_id
+    if (api_client := state.get("api_client")) is not None:  # set by the "api" access check
+        return "api_key", api_client.key_id
     if (person := state.get("person")) is not None:
         return "person", person.person_id
     return None, None

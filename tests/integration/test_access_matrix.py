@@ -113,6 +113,8 @@ def expectation(kind: str, role: str, call: Call) -> str:
         return ALLOWED if role == "supervisor" else DENIED
     if kind == "reports":  # the caseworker sees their own authority's figures (A's data never shows: judge)
         return ALLOWED if role in ("supervisor", "caseworker") else DENIED
+    if kind == "supervisor_or_caseworker":  # the grant upload: a caseworker only for their own authority
+        return ALLOWED if role in ("supervisor", "caseworker") else DENIED
     raise AssertionError(f"{call}: unknown access kind")
 
 

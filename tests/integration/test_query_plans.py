@@ -102,6 +102,10 @@ async def recorded_journey(db_url: str, db: asyncpg.Connection) -> list[tuple[st
         citizen_of_request = await db.fetchval("SELECT citizen_id FROM change_request WHERE id = $1", request_id)
         for url in ("/fsc/sag", f"/fsc/sag/requests/{request_id}", f"/fsc/sag/citizens/{citizen_of_request}"):
             assert (await client.get(url)).status_code == 200, url
+        # The region's caseworker: the discharge hand-overs the region pays (grant_payer_ending_idx).
+        client.cookies.clear()
+        await staff_login(client, await staff_id(db, "Mads Lund"), landing="/fsc/sag")
+        assert (await client.get("/fsc/sag")).status_code == 200
     return statements
 
 

@@ -43,25 +43,27 @@ async def outcome(kind, conn, scope=None) -> str:
 
 
 CASES = {
-    # state                     public partner api person citizen staff reports supervisor caseworker
-    "nobody": (connection(), ("ok", "ok", "401", "login", "login", "login", "login", "login", "login")),
+    # state         public partner api person citizen staff reports supervisor_or_caseworker supervisor caseworker
+    "nobody": (connection(), ("ok", "ok", "401", "login", "login", "login", "login", "login", "login", "login")),
     "person without citizen record": (connection(person=PERSON),
-                                      ("ok", "ok", "401", "ok", "login", "login", "login", "login", "login")),
-    "citizen": (connection({SESSION_COOKIE: "t"}, viewer=CITIZEN), ("ok", "ok", "401", "ok", "ok", "403", "403", "403", "403")),
+                                      ("ok", "ok", "401", "ok", "login", "login", "login", "login", "login", "login")),
+    "citizen": (connection({SESSION_COOKIE: "t"}, viewer=CITIZEN),
+                ("ok", "ok", "401", "ok", "ok", "403", "403", "403", "403", "403")),
     "citizen cookie, session gone": (connection({SESSION_COOKIE: "t"}),
-                                     ("ok", "ok", "401", "login", "login", "403", "403", "403", "403")),
-    # The reports for payers are for supervisors and caseworkers, not for advisors.
-    "advisor": (connection(staff=ADVISOR), ("ok", "ok", "401", "login", "login", "ok", "403", "403", "403")),
-    "supervisor": (connection(staff=SUPERVISOR), ("ok", "ok", "401", "login", "login", "ok", "ok", "ok", "403")),
+                                     ("ok", "ok", "401", "login", "login", "403", "403", "403", "403", "403")),
+    # The reports for payers and the grant upload are for supervisors and caseworkers, not for advisors.
+    "advisor": (connection(staff=ADVISOR), ("ok", "ok", "401", "login", "login", "ok", "403", "403", "403", "403")),
+    "supervisor": (connection(staff=SUPERVISOR), ("ok", "ok", "401", "login", "login", "ok", "ok", "ok", "ok", "403")),
     # A caseworker is the authority's staff, not FSC's: the advisor pages ("staff") refuse them.
-    "caseworker": (connection(staff=CASEWORKER), ("ok", "ok", "401", "login", "login", "403", "ok", "403", "ok")),
+    "caseworker": (connection(staff=CASEWORKER), ("ok", "ok", "401", "login", "login", "403", "ok", "ok", "403", "ok")),
 }
 
 
 @pytest.mark.parametrize("who", CASES)
 async def test_each_kind_lets_in_exactly_whom_it_names(who):
     conn, expected = CASES[who]
-    assert KINDS == ("public", "partner", "api", "person", "citizen", "staff", "reports", "supervisor", "caseworker")
+    assert KINDS == ("public", "partner", "api", "person", "citizen", "staff", "reports", "supervisor_or_caseworker",
+                     "supervisor", "caseworker")
     assert tuple([await outcome(kind, conn) for kind in KINDS]) == expected
 
 
