@@ -6,7 +6,7 @@ import datetime as dt
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from types import SimpleNamespace
 
 import asyncpg
@@ -95,3 +95,18 @@ def worker_process_for(db_url: str, service, **env: str) -> Iterator[subprocess.
         yield process
     finally:
         stop(process)
+
+
+@asynccontextmanager
+async def capturing_worker(db_url: str, service: LocalPushService, register):
+    """A CapturingWorker on its own small pool with the jobs ``register`` adds (push, callbacks…)."""
+    from backend.db.pool import create_pool
+
+    pool = await create_pool(db_url, min_size=1, max_size=3)
+    capturing = CapturingWorker(push_settings(service), pool)
+    register(capturing)
+    try:
+        yield capturing
+    finally:
+        await capturing.close()
+        await pool.close()

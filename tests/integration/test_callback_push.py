@@ -12,9 +12,8 @@ from pgqueuer.errors import RetryRequested
 from backend.callbacks import booking
 from backend.callbacks.jobs import register
 from backend.callbacks.rules import TZ
-from backend.db.pool import create_pool
 from tests.integration.callback_helpers import book_directly, free_slot, new_citizens, now
-from tests.push_fixtures import CapturingWorker, job, push_settings, subscribe
+from tests.push_fixtures import capturing_worker, job, push_settings, subscribe
 
 REMINDER, UNREACHABLE = booking.REMINDER_JOB, booking.UNREACHABLE_JOB
 PHONE = "+45 28 14 63 07"  # book_directly's number
@@ -22,12 +21,8 @@ PHONE = "+45 28 14 63 07"  # book_directly's number
 
 @pytest.fixture
 async def worker(db_url, service):
-    pool = await create_pool(db_url, min_size=1, max_size=3)
-    capturing = CapturingWorker(push_settings(service), pool)
-    register(capturing)
-    yield capturing
-    await capturing.close()
-    await pool.close()
+    async with capturing_worker(db_url, service, register) as capturing:
+        yield capturing
 
 
 async def queued(db, entrypoint: str, callback_id: int) -> list[dict]:

@@ -10,22 +10,17 @@ import msgspec
 import pytest
 
 from backend.casework import service as casework
-from backend.db.pool import create_pool
 from backend.push.jobs import register
 from backend.staff.models import StaffViewer
 from backend.web.deps import local_today
 from tests.integration.casework_helpers import AARHUS_CASEWORKER, karen_and_grant, open_request, other_product
-from tests.push_fixtures import CapturingWorker, job, push_settings, subscribe
+from tests.push_fixtures import capturing_worker, job, push_settings, subscribe
 
 
 @pytest.fixture
 async def worker(db_url, service):
-    pool = await create_pool(db_url, min_size=1, max_size=3)
-    capturing = CapturingWorker(push_settings(service), pool)
-    register(capturing)
-    yield capturing
-    await capturing.close()
-    await pool.close()
+    async with capturing_worker(db_url, service, register) as capturing:
+        yield capturing
 
 
 async def decide(db, approve: bool) -> tuple[int, int, dict]:

@@ -9,12 +9,11 @@ import uuid
 import msgspec
 import pytest
 
-from backend.db.pool import create_pool
 from backend.push import PUSH_JOB, notify_parcel_change
 from backend.push.jobs import register
 from tests.conftest import csrf_token, login
 from tests.integration.power_helpers import act_for, grant, karen, login_person, make_person, post
-from tests.push_fixtures import CapturingWorker, citizen_with_order, job, push_settings, subscribe
+from tests.push_fixtures import capturing_worker, citizen_with_order, job, push_settings, subscribe
 
 
 @pytest.fixture
@@ -24,12 +23,8 @@ def settings(service):
 
 @pytest.fixture
 async def worker(db_url, service):
-    pool = await create_pool(db_url, min_size=1, max_size=3)
-    capturing = CapturingWorker(push_settings(service), pool)
-    register(capturing)
-    yield capturing
-    await capturing.close()
-    await pool.close()
+    async with capturing_worker(db_url, service, register) as capturing:
+        yield capturing
 
 
 async def run_push_jobs(db, worker) -> None:

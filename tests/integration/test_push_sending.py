@@ -15,13 +15,12 @@ import msgspec
 import pytest
 from pgqueuer.errors import RetryRequested
 
-from backend.db.pool import create_pool
 from backend.push import PUSH_JOB, notify_parcel_change
 from backend.push.jobs import register
 from backend.warehouse.signing import signature_headers
 from tests.conftest import TEST_WAREHOUSE_SECRET
 from tests.push_fixtures import (
-    CapturingWorker,
+    capturing_worker,
     citizen_with_order,
     job,
     push_settings,
@@ -32,12 +31,8 @@ from tests.push_fixtures import (
 
 @pytest.fixture
 async def worker(db_url, service):
-    pool = await create_pool(db_url, min_size=1, max_size=3)
-    capturing = CapturingWorker(push_settings(service), pool)
-    register(capturing)
-    yield capturing
-    await capturing.close()
-    await pool.close()
+    async with capturing_worker(db_url, service, register) as capturing:
+        yield capturing
 
 
 async def queued_push_jobs(db) -> list[dict]:
