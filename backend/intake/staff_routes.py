@@ -150,7 +150,7 @@ class GrantImportController(Controller):
 
 class HandoverController(Controller):
     path = HANDOVER_PAGE
-    opt = {"access": "supervisor"}
+    opt = {"access": "staff"}  # advisors and supervisors: FSC is warned too (issue 16 item 2)
     dependencies = {"staff": Provide(provide_staff, sync_to_thread=False)}
 
     @get("/", name="staff_handovers")

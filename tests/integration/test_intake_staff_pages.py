@@ -66,3 +66,13 @@ async def test_the_demo_hands_over_and_fsc_sees_the_discharge_grant_ending_alone
     home = (await client.get("/")).text
     assert home.count('class="card grant"') == 2  # two products, one line each
     assert "betaler Skanderborg Kommune for dette produkt" in home or "betaler Skanderborg for dette produkt" in home
+
+
+async def test_an_advisor_sees_the_ending_discharge_grants_but_not_the_supervisor_pages(client, db):
+    """FSC is warned of discharge grants ending without a follow-on (issue 16 item 2): advisors
+    answer the phone, so they see the list; API keys and the grant import stay with supervisors."""
+    await staff_login(client, await staff_id(db, "Anne Holm"))
+    page = await client.get("/fsc/grants/handovers")
+    assert page.status_code == 200 and 'href="/fsc/grants/handovers"' in page.text
+    assert 'href="/fsc/api-keys"' not in page.text and 'href="/fsc/grants/import"' not in page.text
+    assert (await client.get("/fsc/api-keys")).status_code == 403
