@@ -47,6 +47,10 @@ JobHandler = Callable[[dict, Job], Awaitable[None]]
 Task = Callable[[], Awaitable[None]]
 
 RECONNECT_MAX_S = 30
+# Workers are woken by a NOTIFY sent after each commit that queued jobs (backend/jobs.py); they
+# also look for jobs this often, so a wake-up lost (a web process killed between its commit and
+# the wake-up, a CLI import) delays a job by at most this long.
+POLL_S = 1
 """Longest wait between two attempts to reach the database again (1 s, 2 s, 4 s … up to this)."""
 
 
@@ -202,7 +206,7 @@ async def _run_until_stopped(worker: Worker, dsn: str, stopping: asyncio.Event, 
             if attempts:
                 log.warning("database reachable again; worker resumed after %d attempt(s)", attempts)
                 attempts = 0
-            await pgq.run(dequeue_timeout=dt.timedelta(seconds=5), batch_size=batch_size,
+            await pgq.run(dequeue_timeout=dt.timedelta(seconds=POLL_S), batch_size=batch_size,
                           max_concurrent_tasks=batch_size * 2,
                           heartbeat_timeout=dt.timedelta(seconds=settings.worker_heartbeat_s))
             reason = "connection closed"

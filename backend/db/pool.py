@@ -8,6 +8,8 @@ import logging
 import asyncpg
 import msgspec
 
+from backend.jobs import wake_workers
+
 CONNECT_TIMEOUT_S = 5.0
 """A server that does not answer (a host that is down drops packets) fails a request after this
 long instead of asyncpg's default minute."""
@@ -83,10 +85,15 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
-async def _keep_session(_conn: asyncpg.Connection) -> None:
+async def _keep_session(conn: asyncpg.Connection) -> None:
     """Release without the reset round trip: pooled connections never change session state (no SET,
     LISTEN or session advisory locks; those use dedicated connections). asyncpg still rolls back a
-    transaction left open."""
+    transaction left open. A connection that queued jobs wakes the workers now, its transaction
+    being over (backend/jobs.py)."""
+    try:
+        await wake_workers(conn)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:  # the worker's poll finds them
+        logging.getLogger(__name__).warning("could not wake the workers (%s)", short_reason(exc))
 
 
 def discard_if_broken(conn: asyncpg.Connection, exc: BaseException) -> None:

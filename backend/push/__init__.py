@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 
 from backend.jobs import queries as job_queries
+from backend.jobs import queued_on
 from backend.push.notices import STATUS_NOTICES, NoticeType
 
 PUSH_JOB = "push_notify"
@@ -21,6 +22,7 @@ async def enqueue_notice(conn: asyncpg.Connection, payload: dict, key: str) -> N
     """Queue a push job on ``conn`` (the caller's transaction); a job already waiting with the same key wins."""
     await job_queries(conn).enqueue(PUSH_JOB, msgspec.json.encode(payload | {"key": key}), dedupe_key=key,
                                     on_conflict="skip")
+    queued_on(conn)
 
 
 async def notify_helper_order(conn: asyncpg.Connection, order_id: int, citizen_id: int) -> None:
