@@ -51,6 +51,8 @@ from backend.web.input_limits import BODY_LIMITS, MAX_FIELDS, InputLimitMiddlewa
 from backend.web.request_log import RequestLog
 from backend.web.security import add_security_headers, security_headers_for
 from backend.web import static
+from backend.web.templating import compile_all_templates
+from backend.web.warmup import warm_up
 
 log = logging.getLogger(__name__)
 
@@ -62,12 +64,14 @@ def create_app(settings: Settings, *, database_url: str | None = None) -> Litest
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        compile_all_templates()  # before the first request, not during it
         pool = await create_pool(dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
         try:
             async with pool.acquire() as conn:
                 pending = await check_schema(conn, allow_ahead=True)  # a rollout: see backend/db/migrate.py
             if pending:
                 raise RuntimeError(f"database schema is behind: run `fsc migrate` ({len(pending)} pending)")
+            await warm_up(pool, settings.db_pool_min)
             app.state.pool = pool
             sampler = asyncio.create_task(sample_forever(pool, database=False)) if settings.metrics_port else None
             yield

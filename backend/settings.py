@@ -86,11 +86,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     default_language: str = "da"
     """Language for visitors who have not chosen one (da or en)."""
 
-    db_pool_min: int = 2
-    """Minimum connections in each process's database pool."""
+    db_pool_min: int = 6
+    """Connections each web process opens (and warms) at start, before it takes requests."""
 
-    db_pool_max: int = 10
-    """Maximum connections in each process's database pool."""
+    db_pool_max: int = 6
+    """Maximum connections in each process's database pool. Above ``db_pool_min`` the pool grows
+    under load with cold connections, which is what stalled a fresh process (docs/decisions.md,
+    2026-11-29): a few connections per core serve more than many."""
 
     log_level: str = "INFO"
     """Python logging level (DEBUG, INFO, WARNING, ERROR). INFO writes one line per request."""

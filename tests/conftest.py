@@ -49,7 +49,10 @@ TEST_LIMITS = {name: "100000/1m,100000/1m" for name in PRODUCTION_LIMITS}
 def make_settings(**overrides) -> Settings:
     values = {"secret_key": TEST_SECRET, "cpr_key": TEST_CPR_KEY, "warehouse_secret": TEST_WAREHOUSE_SECRET,
               "demo_login": True, "service_phone": "70 00 00 00",
-              "service_email": "fsc@example.org"} | TEST_LIMITS | overrides
+              "service_email": "fsc@example.org",
+              # One warmed connection at start (production warms six, backend/web/warmup.py): a
+              # test's app starts in milliseconds and still grows to ten under a test's concurrency.
+              "db_pool_min": 1, "db_pool_max": 10} | TEST_LIMITS | overrides
     return Settings(**values)
 
 

@@ -114,6 +114,16 @@ def _build_environment(language: str) -> Environment:
 environments = {language: _build_environment(language) for language in i18n.LANGUAGES}
 
 
+def compile_all_templates() -> None:
+    """Compile every page template of every language now (once per process; later calls cost
+    nothing). A web process does this before it takes requests: compiling on first use (about a
+    second for all, 0.1-0.3 s for a page and its partials) blocked the event loop of a fresh
+    process under load, and every request queued behind it (issue 17's stalls, docs/decisions.md)."""
+    for environment in environments.values():
+        for name in environment.list_templates(filter_func=lambda name: not name.startswith(".")):
+            environment.get_template(name)
+
+
 def outbox_owner(secret_key: str, citizen_id: int, helper_person_id: int | None = None) -> str:
     """An opaque name for the signed-in citizen, for the service worker's order outbox: an order
     kept on a shared phone is sent only while the same person is signed in (pwa/static/sw/outbox.js).
