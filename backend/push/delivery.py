@@ -5,7 +5,7 @@ have not had it: push_delivery), every payload is built once per (notice, langua
 sends go through the worker's one ``PushSender`` at its concurrency. What the push services answer
 is recorded as it arrives, ``RECORD_EVERY`` answers at a time in one statement (push_delivery rows,
 last_success_at, 404/410 devices deleted), so a worker killed mid-batch (SIGKILL) sends again only
-the answers it had not recorded yet: at most ``RECORD_EVERY`` plus the sends in flight per job.
+the answers it had not recorded yet: per job at most 2 x ``RECORD_EVERY`` plus the sends in flight.
 The phone shows such a repeat once: it carries the same Topic (the push service keeps only the
 newest undelivered message per topic) and the same notification tag (pwa/static/sw/push.js
 replaces the shown one silently).
@@ -24,7 +24,7 @@ from backend.push.notices import HELPER_NOTICES, NoticeType, build, delivery, pr
 from backend.push.sender import Outcome, PushSender, Result
 
 RECORD_EVERY = 100
-"""Answers recorded in one statement; a killed worker repeats at most these (plus those in flight) per job."""
+"""Answers recorded in one statement; a killed worker repeats at most twice these (plus those in flight) per job."""
 HELPER_URL = "/fuldmagt/vaelg"
 
 
@@ -108,7 +108,9 @@ class Recorder:
 
     async def add(self, key: str, result: Result) -> None:
         self._pending.append((key, result))
-        if len(self._pending) >= self.every and not self._lock.locked():
+        # Write when ``every`` have come; while a write runs, keep sending until twice that (then
+        # wait for it), so no more than 2 x ``every`` answers (plus the sends in flight) are unrecorded.
+        if len(self._pending) >= self.every and (not self._lock.locked() or len(self._pending) >= 2 * self.every):
             await self.flush()
 
     async def flush(self) -> None:
