@@ -4,16 +4,18 @@ fan-out: ``{"key", "notices": [...]}``, see ``enqueue_notices``); ``push_reminde
 The process has ONE aiohttp session for all push services (``push_sender``, shared by every area
 that sends, closed when the worker stops). A notice is recorded per device in push_delivery as it
 is delivered, so when some devices answer 429/5xx the job is retried with back-off (honouring
-Retry-After) and the retry sends only to the devices still missing it. Devices whose subscription is gone (404/410) are deleted.
+Retry-After) and the retry sends only to the devices still missing it. Devices whose subscription
+is gone (404/410) are deleted.
 A device not sent to because its address is not a push service's (``Outcome.BLOCKED``) is
 retried the same way: a DNS answer or the allow-list may be fixed meanwhile. The retries are
 bounded: the ``FSC_PUSH_MAX_ATTEMPTS``-th try is the last, and the devices still failing then are
 removed (one log line), except those another notice reached meanwhile.
 
 Payloads: ``push_notify`` {"type", "key", and "order_id"+"parcel_no" or "citizen_id"+"grant_id"
-(+"date")}, or {"key", "notices": [such payloads]}. The sending and recording is in delivery.py. The callback notices ("callback_reminder", "callback_unreachable" entrypoints) live
-with callbacks (backend/callbacks/jobs.py); they send through ``push_sender`` and ``send``, the same
-path as ``push_notify``.
+(+"date")}, or {"key", "notices": [such payloads]}; the sending and recording is delivery.py's.
+The callback notices ("callback_reminder", "callback_unreachable" entrypoints) live with callbacks
+(backend/callbacks/jobs.py); they send through ``push_sender`` and ``send``, the same path as
+``push_notify``.
 """
 
 from __future__ import annotations
