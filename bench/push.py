@@ -10,7 +10,8 @@ VAPID JWT and decrypts every aes128gcm payload with http_ece, like the device wo
    recorded in chunks by backend.push.delivery.record (push_delivery rows; 410 subscriptions deleted).
 2. Through the job queue, in the same run: the real ``fsc worker`` process runs the same 10,000
    (a) as a fan-out, queued as a reminder run queues it (``enqueue_notices``, jobs of 250
-   notices), and (b) as one "delivered" job per citizen, as orders queue them one at a time.
+   notices), and (b) the first 2,000 (BENCH_PUSH_ONE_JOB_EACH) as one "delivered" job per citizen,
+   as orders queue them one at a time (bench/push_queue.py).
 
 The last line printed is one JSON object: {"messages_per_s" (direct), "queued_messages_per_s"
 (fan-out through the queue), "ratio", "queued_one_job_each_messages_per_s", "one_job_each_ratio",
