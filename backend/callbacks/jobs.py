@@ -28,7 +28,7 @@ from backend.callbacks import queries
 from backend.callbacks.booking import REMINDER_JOB, UNREACHABLE_JOB
 from backend.push.jobs import push_sender, send
 from backend.push.notices import NoticeType
-from backend.push.service import Notice
+from backend.push.delivery import Notice
 
 log = logging.getLogger("fsc.worker.callbacks")
 

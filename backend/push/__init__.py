@@ -2,6 +2,7 @@
 
 ``notify_parcel_change`` is called where a parcel or order status changes; it queues a job in
 the caller's transaction. The worker (backend/push/jobs.py) sends it to the citizen's devices.
+A fan-out (a reminder run) is queued with ``enqueue_notices``: one job per batch of notices.
 """
 
 from __future__ import annotations
@@ -22,6 +23,19 @@ async def enqueue_notice(conn: asyncpg.Connection, payload: dict, key: str) -> N
     """Queue a push job on ``conn`` (the caller's transaction); a job already waiting with the same key wins."""
     await job_queries(conn).enqueue(PUSH_JOB, msgspec.json.encode(payload | {"key": key}), dedupe_key=key,
                                     on_conflict="skip")
+    queued_on(conn)
+
+
+async def enqueue_notices(conn: asyncpg.Connection, notices: list[tuple[dict, str]], per_job: int) -> None:
+    """Queue many notices ((payload, key) pairs) on ``conn`` as jobs of up to ``per_job`` notices each
+    (a fan-out such as a reminder run): the worker sends a job's notices concurrently and records
+    them in a few statements. Each notice still reaches a device once (push_delivery per key)."""
+    jobs = [notices[start:start + per_job] for start in range(0, len(notices), per_job)]
+    if not jobs:
+        return
+    payloads = [msgspec.json.encode({"key": f"batch:{job[0][1]}+{len(job) - 1}",
+                                     "notices": [payload | {"key": key} for payload, key in job]}) for job in jobs]
+    await job_queries(conn).enqueue([PUSH_JOB] * len(jobs), payloads, [0] * len(jobs))
     queued_on(conn)
 
 

@@ -1,18 +1,21 @@
-"""Worker jobs for Web Push: ``push_notify`` sends one notice; ``push_reminders`` runs hourly.
+"""Worker jobs for Web Push: ``push_notify`` sends one notice, or a batch of them (a reminder run's
+fan-out: ``{"key", "notices": [...]}``, see ``enqueue_notices``); ``push_reminders`` runs hourly.
 
 The process has ONE aiohttp session for all push services (``push_sender``, shared by every area
 that sends, closed when the worker stops). A notice is recorded per device in push_delivery as it
 is delivered, so when some devices answer 429/5xx the job is retried with back-off (honouring
-Retry-After) and the retry sends only to the devices still missing it. Devices whose subscription is gone (404/410) are deleted.
+Retry-After) and the retry sends only to the devices still missing it. Devices whose subscription
+is gone (404/410) are deleted.
 A device not sent to because its address is not a push service's (``Outcome.BLOCKED``) is
 retried the same way: a DNS answer or the allow-list may be fixed meanwhile. The retries are
 bounded: the ``FSC_PUSH_MAX_ATTEMPTS``-th try is the last, and the devices still failing then are
 removed (one log line), except those another notice reached meanwhile.
 
 Payloads: ``push_notify`` {"type", "key", and "order_id"+"parcel_no" or "citizen_id"+"grant_id"
-(+"date")}. The callback notices ("callback_reminder", "callback_unreachable" entrypoints) live
-with callbacks (backend/callbacks/jobs.py); they send through ``push_sender`` and ``send``, the same
-path as ``push_notify``.
+(+"date")}, or {"key", "notices": [such payloads]}; the sending and recording is delivery.py's.
+The callback notices ("callback_reminder", "callback_unreachable" entrypoints) live with callbacks
+(backend/callbacks/jobs.py); they send through ``push_sender`` and ``send``, the same path as
+``push_notify``.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from backend.push.endpoints import EndpointPolicy
 from backend.push.notices import NoticeType
 from backend.push.rules import is_quiet, next_send_time
 from backend.push.sender import PushSender
-from backend.push.service import LastTry, Notice, Summary, deliver, plan_reminders, send_notice
+from backend.push.delivery import Addressed, LastTry, Notice, Summary, deliver
+from backend.push.service import plan_reminders, send_notices
 from backend.push import queries
 
 log = logging.getLogger("fsc.worker.push")
@@ -91,7 +95,7 @@ async def send(pool: asyncpg.Pool, sender: PushSender, notice: NoticeType, key: 
                job: Job) -> None:
     """Send a notice another area resolved (see ``service.deliver``), exactly once per device per
     ``key``; raises ``RetryRequested`` when some push services asked to retry."""
-    settle(await deliver(pool, sender, notice, key, target, last_try(sender, job)), key, job)
+    settle(await deliver(pool, sender, [Addressed(notice, key, target)], last_try(sender, job)), key, job)
 
 
 def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cycle)
@@ -101,10 +105,11 @@ def register(worker) -> None:  # noqa: ANN001 - backend.worker.Worker (import cy
     async def push_notify(payload: dict, job: Job) -> None:
         if sender is None:
             return
+        notices = payload.get("notices") or [payload]   # a fan-out job carries many (enqueue_notices)
         now = utc_now()
-        if payload["type"] in REMINDER_TYPES and is_quiet(now):
+        if any(notice["type"] in REMINDER_TYPES for notice in notices) and is_quiet(now):
             raise RetryRequested(delay=next_send_time(now) - now, reason="quiet hours")
-        settle(await send_notice(worker.pool, sender, payload, last_try(sender, job)), payload["key"], job)
+        settle(await send_notices(worker.pool, sender, notices, last_try(sender, job)), payload["key"], job)
 
     @worker.every("push_reminders", "5 * * * *")
     async def push_reminders() -> None:

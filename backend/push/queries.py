@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import asyncpg
 
@@ -125,48 +126,63 @@ async def save_preferences(conn: asyncpg.Connection, citizen_id: int, settings: 
     )
 
 
-async def select_targets(conn: asyncpg.Connection, citizen_id: int, notice_type: str,
-                         job_key: str, helpers: bool = False) -> list[tuple[Target, str, str | None]]:
-    """(device, language, None) for the citizen's devices that want this type and have not had this
-    notice yet; with ``helpers``, also (device, language, the citizen's name) for the devices of the
-    people who help the citizen with the "notifications" scope under a live power (checked now: a
-    revoked power or scope stops them at once). The citizen's switches are the citizen's own."""
+class Wanted(NamedTuple):
+    """A notice to send: to whom (citizen), its switch (push_preference.type), its key, and whether
+    the citizen's helpers get it too."""
+
+    citizen_id: int
+    notice_type: str
+    job_key: str
+    helpers: bool = False
+
+
+async def select_targets(conn: asyncpg.Connection,
+                         wanted: list[Wanted]) -> list[tuple[int, Target, str, str | None]]:
+    """(index into ``wanted``, device, language, None) for each notice's citizen's devices that want
+    its type and have not had it yet; with ``helpers``, also (…, the citizen's name) for the devices
+    of the people who help the citizen with the "notifications" scope under a live power (checked
+    now: a revoked power or scope stops them at once). The citizen's switches are the citizen's own.
+    One statement for a whole batch of notices (a reminder run sends thousands)."""
     rows = await conn.fetch(
-        """SELECT s.id, s.endpoint, s.p256dh, s.auth, s.language, NULL::text AS about FROM push_subscription s
-            WHERE s.citizen_id = $1
-              AND NOT EXISTS (SELECT 1 FROM push_preference p
-                               WHERE p.citizen_id = s.citizen_id AND p.type = $2 AND NOT p.enabled)
-              AND NOT EXISTS (SELECT 1 FROM push_delivery d WHERE d.job_key = $3 AND d.subscription_id = s.id)
+        """WITH n AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[])
+                               WITH ORDINALITY AS n(citizen_id, type, job_key, helpers, ord))
+           SELECT n.ord, s.id, s.endpoint, s.p256dh, s.auth, s.language, NULL::text AS about
+             FROM n JOIN push_subscription s ON s.citizen_id = n.citizen_id
+            WHERE NOT EXISTS (SELECT 1 FROM push_preference p
+                               WHERE p.citizen_id = s.citizen_id AND p.type = n.type AND NOT p.enabled)
+              AND NOT EXISTS (SELECT 1 FROM push_delivery d WHERE d.job_key = n.job_key AND d.subscription_id = s.id)
            UNION ALL
-           SELECT s.id, s.endpoint, s.p256dh, s.auth, s.language, c.name FROM power_of_attorney pw
+           SELECT n.ord, s.id, s.endpoint, s.p256dh, s.auth, s.language, c.name
+             FROM n JOIN power_of_attorney pw ON pw.citizen_id = n.citizen_id
                   JOIN citizen c ON c.id = pw.citizen_id
                   JOIN push_subscription s ON s.person_id = pw.person_id
-            WHERE $4 AND pw.citizen_id = $1 AND pw.revoked_at IS NULL AND (pw.valid_to IS NULL OR pw.valid_to > now())
-              AND 'notifications' = ANY (pw.scopes) AND s.citizen_id IS DISTINCT FROM $1
-              AND NOT EXISTS (SELECT 1 FROM push_delivery d WHERE d.job_key = $3 AND d.subscription_id = s.id)
-            ORDER BY id""",
-        citizen_id, notice_type, job_key, helpers,
+            WHERE n.helpers AND pw.revoked_at IS NULL AND (pw.valid_to IS NULL OR pw.valid_to > now())
+              AND 'notifications' = ANY (pw.scopes) AND s.citizen_id IS DISTINCT FROM n.citizen_id
+              AND NOT EXISTS (SELECT 1 FROM push_delivery d WHERE d.job_key = n.job_key AND d.subscription_id = s.id)
+            ORDER BY ord, id""",
+        [w.citizen_id for w in wanted], [w.notice_type for w in wanted], [w.job_key for w in wanted],
+        [w.helpers for w in wanted],
     )
-    return [(Target(r["id"], r["endpoint"], r["p256dh"], r["auth"]), r["language"], r["about"]) for r in rows]
+    return [(r["ord"] - 1, Target(r["id"], r["endpoint"], r["p256dh"], r["auth"]), r["language"], r["about"])
+            for r in rows]
 
 
-async def record_deliveries(conn: asyncpg.Connection, job_key: str, subscription_ids: list[int]) -> None:
-    if not subscription_ids:
-        return
-    await conn.execute(
+async def record_outcomes(conn: asyncpg.Connection, sent: list[tuple[str, int]], gone: list[int]) -> int:
+    """In one statement: remember which device got which notice (job key, subscription) and when a
+    device last worked, and delete the devices that are gone; returns how many were deleted. A
+    device both sent to and gone in one batch counts as gone (the caller leaves it out of ``sent``)."""
+    return await conn.fetchval(
         """WITH done AS (
                INSERT INTO push_delivery (job_key, subscription_id)
-               SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING RETURNING subscription_id)
-           UPDATE push_subscription SET last_success_at = now() WHERE id IN (SELECT subscription_id FROM done)""",
-        job_key, subscription_ids,
+               SELECT u.job_key, u.id FROM unnest($1::text[], $2::bigint[]) AS u(job_key, id)
+                WHERE EXISTS (SELECT 1 FROM push_subscription s WHERE s.id = u.id)  -- unsubscribed meanwhile
+               ON CONFLICT DO NOTHING RETURNING subscription_id),
+           worked AS (
+               UPDATE push_subscription SET last_success_at = now() WHERE id IN (SELECT subscription_id FROM done)),
+           removed AS (DELETE FROM push_subscription WHERE id = ANY($3::bigint[]) RETURNING id)
+           SELECT count(*) FROM removed""",
+        [key for key, _id in sent], [subscription_id for _key, subscription_id in sent], gone,
     )
-
-
-async def delete_subscriptions(conn: asyncpg.Connection, subscription_ids: list[int]) -> int:
-    if not subscription_ids:
-        return 0
-    result = await conn.execute("DELETE FROM push_subscription WHERE id = ANY($1::bigint[])", subscription_ids)
-    return int(result.split()[-1])
 
 
 async def delete_failing_subscriptions(conn: asyncpg.Connection, subscription_ids: list[int],
