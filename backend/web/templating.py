@@ -20,7 +20,7 @@ from litestar import Request, Response
 from litestar.response import Redirect
 from markupsafe import Markup
 
-from backend import i18n
+from backend import fonts, i18n
 from backend.catalog import labels
 from backend.web import flash
 
@@ -97,6 +97,7 @@ def _build_environment(language: str) -> Environment:
     env.globals.update(
         _translators(language),
         asset=asset_url,
+        font_preloads=fonts.preload_urls,
         format_date=i18n.format_date,
         format_datetime=i18n.format_datetime,
         format_time=i18n.format_time,
