@@ -3,7 +3,7 @@
 import re
 from pathlib import PurePosixPath
 
-from backend.web.security import CONTENT_SECURITY_POLICY
+from backend.web.security import content_security_policy
 from backend.web.templating import TEMPLATES_DIR
 from tests.conftest import csrf_token, login
 
@@ -59,7 +59,7 @@ async def test_state_changing_request_without_csrf_token_is_refused(client, db):
 async def test_security_headers_and_csp_without_unsafe(client):
     response = await client.get("/login")
     csp = response.headers["content-security-policy"]
-    assert csp == CONTENT_SECURITY_POLICY
+    assert csp == content_security_policy()
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
@@ -78,7 +78,7 @@ async def test_static_files_carry_nosniff_but_not_the_document_headers(client):
         assert "content-security-policy" not in headers and "x-frame-options" not in headers, path
     # An SVG opened on its own is a document; a missing file gets an error page.
     for path in ("/static/icons/product-placeholder.svg", "/static/nope.css"):
-        assert (await client.get(path)).headers["content-security-policy"] == CONTENT_SECURITY_POLICY, path
+        assert (await client.get(path)).headers["content-security-policy"] == content_security_policy(), path
 
 
 def test_templates_parse_and_have_no_inline_scripts_styles_or_handlers():
