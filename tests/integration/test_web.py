@@ -120,6 +120,14 @@ async def test_a_browsers_page_load_gets_the_styles_inline_allowed_by_their_hash
         assert "<style>" not in linked.text and "dkfds-borgerdk.min.css" in linked.text, headers
 
 
+async def test_the_login_pages_title_is_only_its_title(client):
+    """The demo helpers' form was inside the title block: the tab read "Log ind <section…"
+    and every /login carried the form twice."""
+    page = await client.get("/login")
+    assert re.search(r"<title>(.*?)</title>", page.text, re.S).group(1) == "Log ind – Fælles Bestilling"
+    assert page.text.count('id="demo-helpers-heading"') == 1
+
+
 async def test_responses_are_compressed(client):
     br = await client.get("/login", headers={"Accept-Encoding": "br"})
     assert br.headers["content-encoding"] == "br"
