@@ -65,7 +65,8 @@ def use_faelles_sans(stylesheet: Path, manifest: dict) -> str:
     and name our family where DKFDS names IBM Plex Sans."""
     css = stylesheet.read_text(encoding="utf-8")
     css, removed = re.subn(r"@font-face\{[^}]*font-family:\s*\"?IBM Plex Sans\"?;[^}]*\}", "", css)
-    css, renamed = re.subn(r"font-family:\s*\"?IBM Plex Sans\"?(?=[,;}])", f'font-family:"{FAMILY}","{FAMILY} fallback"', css)
+    # The page is first drawn in the sized fallback; html.fonts-ready (pwa/static/css/app.css) names ours.
+    css, renamed = re.subn(r"font-family:\s*\"?IBM Plex Sans\"?(?=[,;}])", f'font-family:"{FAMILY} fallback"', css)
     if not removed or not renamed:
         raise SystemExit(f"fsc: error: DKFDS's IBM Plex Sans rules not found in {stylesheet.name}")
     stylesheet.write_text(font_face_css(manifest) + "\n" + css, encoding="utf-8")

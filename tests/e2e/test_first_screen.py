@@ -221,7 +221,8 @@ async def test_the_first_visit_is_drawn_in_faelles_sans_without_a_stylesheet_req
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     await page.goto(live_server + "/login")
-    await page.evaluate("document.fonts.ready")
+    await page.locator("html.fonts-ready").wait_for(state="attached")  # app.js, after the first paint
+    await page.wait_for_function("document.fonts.status === 'loaded' && document.fonts.check('16px \"Faelles Sans\"')")
     loaded = await page.evaluate(
         "() => [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family + ' ' + f.weight)")
     assert {"Faelles Sans 400", "Faelles Sans 600", "Faelles Sans 700"} <= set(loaded), loaded

@@ -60,4 +60,4 @@ def test_names_beyond_latin1_are_drawn_by_the_extended_file():
     assert "U+100-17F" in rule and "font-weight:400" in rule and "font-style:normal" in rule
     # DKFDS's own faces (complete fonts, woff before woff2) are gone; its font stack names ours.
     assert "IBMPlexSans" not in css
-    assert f'font-family:"{FAMILY}","{FAMILY} fallback"' in css
+    assert f'html{{font-family:"{FAMILY} fallback","system-ui"' in css  # first drawn in the sized fallback
