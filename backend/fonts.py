@@ -15,8 +15,8 @@ Each face comes in two files with the same family, weight and style, split by `u
   "Łukasz" or "Şahin", more symbols). A browser downloads it only for a page that needs it.
 
 Files are named by their content hash (cached for a year as immutable) and listed in
-fonts.json, which the templates (preload), the stylesheet and the service worker read. A build
-whose inputs are unchanged keeps the files (subsetting all 16 takes ~10 s).
+fonts.json, which the stylesheet (`fsc build-assets`) and the service worker read. A build
+whose inputs are unchanged keeps the files (subsetting all 16 takes ~20 s).
 """
 
 from __future__ import annotations
