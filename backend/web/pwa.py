@@ -10,7 +10,7 @@ import asyncpg
 from litestar import Request, Response, get
 from litestar.datastructures import CacheControlHeader
 
-from backend import i18n
+from backend import fonts, i18n
 from backend.db.pool import database_unavailable
 from backend.i18n import gettext as _
 from backend.web.errors import RETRY_AFTER_S
@@ -36,7 +36,8 @@ SERVICE_WORKER_PARTS = ("sw/shell.js", "sw/outbox.js", "sw/push.js")
 def service_worker_source(vapid_public_key: str = "") -> str:
     """/sw.js: the shell list, the VAPID key and the parts' content-hashed URLs filled in. VERSION
     (which names the caches) is a hash of all of it, so any change installs a new worker."""
-    shell = [asset_url(path) for path in SHELL_ASSETS] + ["/offline", "/offline/queued", "/offline/queued/busy"]
+    shell = [asset_url(path) for path in SHELL_ASSETS] + list(fonts.precache_urls())
+    shell += ["/offline", "/offline/queued", "/offline/queued/busy"]
     parts = [asset_url(path) for path in SERVICE_WORKER_PARTS]
     source = (PWA_DIR / "sw.js").read_text(encoding="utf-8").replace("__VAPID_PUBLIC_KEY__", vapid_public_key)
     source = source.replace("__SHELL__", json.dumps(shell)).replace("__PARTS__", json.dumps(parts))

@@ -6,7 +6,10 @@ from urllib.parse import urlsplit
 
 from litestar.types import Message, Scope
 
-# No 'unsafe-inline' / 'unsafe-eval': templates contain no inline scripts, styles or handlers.
+from backend.web import inline_styles
+
+# No 'unsafe-inline' / 'unsafe-eval': templates contain no inline scripts or handlers, and the one
+# inline stylesheet is allowed by its hash (content_security_policy).
 _CSP_PARTS = (
     "default-src 'self'",
     "script-src 'self'",
@@ -39,17 +42,28 @@ _RAW_SECURITY_HEADERS = [(name.encode(), value.encode()) for name, value in SECU
 _HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
-def security_headers_for(login_urls: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
-    """The document headers for an app whose logout form redirects to these OpenID providers: a
-    form's redirect must be allowed by ``form-action`` too (Chromium checks every hop), so the
-    providers' origins join 'self' there."""
+def content_security_policy(login_urls: tuple[str, ...] = ()) -> str:
+    """The policy for an app whose logout form redirects to these OpenID providers: a form's
+    redirect must be allowed by ``form-action`` too (Chromium checks every hop), so the providers'
+    origins join 'self' there. ``style-src`` allows the inlined stylesheets by their hash
+    (backend.web.inline_styles), and no other inline style."""
     origins = sorted({f"{p.scheme}://{p.netloc}" for p in map(urlsplit, login_urls) if p.scheme and p.netloc})
-    if not origins:
-        return _RAW_SECURITY_HEADERS
-    policy = "; ".join(" ".join(["form-action 'self'", *origins]) if part == "form-action 'self'" else part
-                       for part in _CSP_PARTS)
-    return [(name, policy.encode() if name == b"content-security-policy" else value)
-            for name, value in _RAW_SECURITY_HEADERS]
+    parts = []
+    for part in _CSP_PARTS:
+        if part == "form-action 'self'" and origins:
+            part = " ".join([part, *origins])
+        elif part == "style-src 'self'" and inline_styles.csp_source():
+            part = f"{part} {inline_styles.csp_source()}"
+        parts.append(part)
+    return "; ".join(parts)
+
+
+def security_headers_for(login_urls: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
+    """The document headers of an app (its Content-Security-Policy: content_security_policy)."""
+    policy = content_security_policy(login_urls).encode()
+    return [(name, policy if name == b"content-security-policy" else value) for name, value in _RAW_SECURITY_HEADERS]
+
+
 # Fonts, stylesheets, scripts and images are not documents: the page's own headers govern them
 # (CSP, framing, referrer, permissions, opener). nosniff still matters for them. Each of the 8
 # static files of a first visit was ~470 bytes of headers lighter (DESIGN §5 byte budget). SVG

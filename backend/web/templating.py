@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from backend import i18n
 from backend.catalog import labels
-from backend.web import flash
+from backend.web import flash, inline_styles
 
 PWA_DIR = Path(__file__).resolve().parent.parent.parent / "pwa"
 TEMPLATES_DIR = PWA_DIR / "templates"
@@ -151,6 +151,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "service_phone": settings.service_phone,
         "service_email": settings.service_email,
         "flash": None,
+        # A browser's full page load gets the stylesheets inline (backend.web.inline_styles).
+        "inline_css": Markup(inline_styles.inline_css()) if inline_styles.wanted(request) else None,
     }
 
 
@@ -183,7 +185,7 @@ def render(
             cookies.append(flash.cleared(request))
         body = environment.get_template(template).render(**values)
     # Pages carry personal health data: never stored by browsers or proxies.
-    response_headers = {"Vary": "HX-Request, Cookie", "Cache-Control": "no-store"}
+    response_headers = {"Vary": "HX-Request, Sec-Fetch-Dest, Cookie", "Cache-Control": "no-store"}
     if headers:
         response_headers.update(headers)
     return Response(

@@ -211,3 +211,24 @@ async def test_the_statement_and_privacy_page_signed_out_in_english_at_320_px(li
         assert await page.evaluate("document.documentElement.scrollWidth") <= 320, link
         await assert_no_violations(page, link)
     await context.close()
+
+
+async def test_the_first_visit_is_drawn_in_faelles_sans_without_a_stylesheet_request(live_server, browser):
+    """Issue 17 §5: the page arrives with its styles (no render-blocking request) and the text is
+    drawn in Faelles Sans (DKFDS's IBM Plex Sans, subset), from the small core files only."""
+    context = await browser.new_context(viewport=SMALL_PHONES[0], locale="da-DK")
+    page = await context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    await page.goto(live_server + "/login")
+    await page.locator("html.fonts-ready").wait_for(state="attached")  # app.js, after the first paint
+    await page.wait_for_function("document.fonts.status === 'loaded' && document.fonts.check('16px \"Faelles Sans\"')")
+    loaded = await page.evaluate(
+        "() => [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family + ' ' + f.weight)")
+    assert {"Faelles Sans 400", "Faelles Sans 600", "Faelles Sans 700"} <= set(loaded), loaded
+    family = await page.locator("h1").evaluate("h => getComputedStyle(h).fontFamily")
+    assert family.startswith('"Faelles Sans"'), family
+    assert not [url for url in requested if url.split("?")[0].endswith(".css")], requested
+    fonts = [url for url in requested if ".woff" in url]
+    assert fonts and all("/static/fonts/FaellesSans-" in url and "-core." in url for url in fonts), fonts
+    await context.close()

@@ -35,4 +35,9 @@ async def test_the_worker_keeps_only_its_current_caches(live_server, browser):
     names = await page.evaluate("caches.keys()")
     assert f"shell-{version}" in names
     assert set(names) <= {f"shell-{version}", f"static-{version}"}
+    # The typeface is in the shell (the offline pages use it; app.js turns it on at once when the
+    # worker controls the page), and a controlled page uses it from the start.
+    shell = await page.evaluate(f"caches.open('shell-{version}').then(c => c.keys()).then(k => k.map(r => r.url))")
+    assert len([url for url in shell if "/static/fonts/FaellesSans-" in url and "-core." in url]) == 4, shell
+    assert await page.evaluate("document.documentElement.classList.contains('fonts-ready')")
     await context.close()

@@ -3,7 +3,7 @@
 import re
 from pathlib import PurePosixPath
 
-from backend.web.security import CONTENT_SECURITY_POLICY
+from backend.web.security import content_security_policy
 from backend.web.templating import TEMPLATES_DIR
 from tests.conftest import csrf_token, login
 
@@ -59,7 +59,7 @@ async def test_state_changing_request_without_csrf_token_is_refused(client, db):
 async def test_security_headers_and_csp_without_unsafe(client):
     response = await client.get("/login")
     csp = response.headers["content-security-policy"]
-    assert csp == CONTENT_SECURITY_POLICY
+    assert csp == content_security_policy()
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"
@@ -78,7 +78,7 @@ async def test_static_files_carry_nosniff_but_not_the_document_headers(client):
         assert "content-security-policy" not in headers and "x-frame-options" not in headers, path
     # An SVG opened on its own is a document; a missing file gets an error page.
     for path in ("/static/icons/product-placeholder.svg", "/static/nope.css"):
-        assert (await client.get(path)).headers["content-security-policy"] == CONTENT_SECURITY_POLICY, path
+        assert (await client.get(path)).headers["content-security-policy"] == content_security_policy(), path
 
 
 def test_templates_parse_and_have_no_inline_scripts_styles_or_handlers():
@@ -88,9 +88,44 @@ def test_templates_parse_and_have_no_inline_scripts_styles_or_handlers():
         text = template.read_text(encoding="utf-8")
         environments["da"].parse(text)  # a syntax error fails here, not in front of a citizen
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), template
-        assert not re.search(r"<style\b", text), template
+        # The one <style>: the stylesheets' own text, allowed by its hash (test below).
+        assert not re.search(r"<style\b", text.replace("<style>{{ inline_css }}</style>", "")), template
         assert not re.search(r"\sstyle=", text), template
         assert not re.search(r"\son[a-z]+=", text), template
+
+
+async def test_a_browsers_page_load_gets_the_styles_inline_allowed_by_their_hash(client):
+    """The first paint waits for no stylesheet request (backend/web/inline_styles.py); htmx
+    navigations and clients that render nothing get the linked, cached files."""
+    import base64
+    import hashlib
+
+    from backend.web.inline_styles import inline_css
+
+    page = await client.get("/login", headers={"Sec-Fetch-Dest": "document"})
+    styles = re.findall(r"<style>(.*?)</style>", page.text, re.S)
+    assert len(styles) == 1 and styles[0] == inline_css() and "dkfds-borgerdk.min.css" not in page.text
+    digest = base64.b64encode(hashlib.sha256(styles[0].encode()).digest()).decode()
+    assert f"style-src 'self' 'sha256-{digest}'" in page.headers["content-security-policy"]
+    assert "Sec-Fetch-Dest" in page.headers["vary"]
+    assert ".form-checkbox:checked" in styles[0] and 'font-family:"Faelles Sans"' in styles[0]
+    # Relative URLs would resolve against the page: they are made absolute, and are served.
+    urls = set(re.findall(r"url\(([^)]+)\)", styles[0]))
+    assert urls and all(url.startswith(("/static/", "data:")) for url in urls), urls
+    for url in sorted(u for u in urls if u.startswith("/static/vendor/")):
+        assert (await client.get(url)).status_code == 200, url
+    for headers in ({}, {"Sec-Fetch-Dest": "document", "HX-Request": "true", "HX-Boosted": "true"},
+                    {"Sec-Fetch-Dest": "empty"}):
+        linked = await client.get("/login", headers=headers)
+        assert "<style>" not in linked.text and "dkfds-borgerdk.min.css" in linked.text, headers
+
+
+async def test_the_login_pages_title_is_only_its_title(client):
+    """The demo helpers' form was inside the title block: the tab read "Log ind <section…"
+    and every /login carried the form twice."""
+    page = await client.get("/login")
+    assert re.search(r"<title>(.*?)</title>", page.text, re.S).group(1) == "Log ind – Fælles Bestilling"
+    assert page.text.count('id="demo-helpers-heading"') == 1
 
 
 async def test_responses_are_compressed(client):
@@ -175,11 +210,10 @@ async def test_static_text_files_are_precompressed_and_fonts_sent_as_they_are(cl
     assert int(br.headers["content-length"]) < len(plain.content) / 4
     gz = await client.get(css, headers={"Accept-Encoding": "gzip"})
     assert gz.headers["content-encoding"] == "gzip" and gz.content == plain.content
-    font_dir = "vendor/dkfds/fonts/IBMPlexSans/complete/woff2/"
     from backend.web.templating import STATIC_DIR
 
-    font = sorted((STATIC_DIR / font_dir).iterdir())[0].name
-    woff2 = await client.get(f"/static/{font_dir}{font}", headers={"Accept-Encoding": "br"})
+    font = sorted((STATIC_DIR / "fonts").glob("*.woff2"))[0].name
+    woff2 = await client.get(f"/static/fonts/{font}", headers={"Accept-Encoding": "br"})
     assert woff2.status_code == 200 and "content-encoding" not in woff2.headers
     for path in ("/static/../backend/settings.py", "/static/%2e%2e/pyproject.toml", "/static/nope.css"):
         assert (await client.get(path)).status_code == 404, path
@@ -209,11 +243,13 @@ async def test_every_file_our_stylesheets_refer_to_is_served(client):
         for url in re.findall(r'url\(\s*["\']?([^"\')]+)["\']?\s*\)', css):
             if url.startswith("data:") or url.endswith((".eot", ".ttf")):  # formats no browser we serve asks for
                 continue
-            path = str(PurePosixPath(base + url.split("#")[0].split("?")[0]))
+            url = url.split("#")[0].split("?")[0]
+            path = url if url.startswith("/") else str(PurePosixPath(base + url))
             path = path.replace("/css/../", "/")
             checked.add(path)
     assert any(path.endswith("svg-icons/check-white.svg") for path in checked)  # the checkbox tick
-    assert sum(path.endswith("-Latin1.woff2") for path in checked) == 8
+    # Faelles Sans (backend/fonts.py): a core and an extended file for each of DKFDS's 8 faces.
+    assert sum(path.startswith("/static/fonts/FaellesSans-") and path.endswith(".woff2") for path in checked) == 16
     for path in sorted(checked):
         response = await client.get(path)
         assert response.status_code == 200, path
