@@ -52,8 +52,13 @@ class Connections:
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def take(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        if self.idle:
-            return self.idle.pop()
+        while self.idle:
+            reader, writer = self.idle.pop()
+            # The server closes keep-alive connections that stayed idle (after a burst opened many):
+            # a browser would not send on one it saw closed, neither do we.
+            if not reader.at_eof() and not writer.is_closing():
+                return reader, writer
+            writer.close()
         return await asyncio.open_connection(self.host, self.port)
 
     def give_back(self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter]) -> None:
