@@ -103,3 +103,11 @@ def citizens():
     from tests.e2e.scaled_stack import Citizens
 
     return Citizens()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (scripts/test runs 2 workers, --dist loadgroup) the tests of the one
+    ``scaled`` stack run in one worker, so that it is started once, not once per worker."""
+    for item in items:
+        if "scaled" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("scaled"))
