@@ -117,6 +117,7 @@ STACK_SCENARIOS = {"test_cancel_race", "test_database_restart", "test_worker_res
                    "test_parcel_flow", "test_outage_browser", "test_dev_supervisor"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks (its hook in the worker)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (scripts/test runs 2 workers, --dist loadgroup) the tests of the one
     ``scaled`` stack and the other stack scenarios run in one worker: the stack is started once,
