@@ -198,3 +198,13 @@ async def service():
     await push.start()
     yield push
     await push.stop()
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist; absent under `-p no:xdist`
+def pytest_xdist_make_scheduler(config, log):
+    """scripts/test's `--dist loadgroup`: the stack scenarios together (tests/scheduling.py)."""
+    if config.getvalue("dist") == "loadgroup":
+        from tests.scheduling import StackScenariosTogether
+
+        return StackScenariosTogether(config, log)
+    return None

@@ -110,20 +110,3 @@ def citizens():
 
     return Citizens()
 
-
-# Tests that run a stack of processes through a scenario in time (load streams, outages, races
-# against the worker): one after another in one xdist worker, never two of them at once.
-STACK_SCENARIOS = {"test_cancel_race", "test_database_restart", "test_worker_resilience", "test_worker_shutdown",
-                   "test_parcel_flow", "test_outage_browser", "test_dev_supervisor"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the marks (its hook in the worker)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (scripts/test runs 2 workers, --dist loadgroup) the tests of the one
-    ``scaled`` stack and the other stack scenarios run in one worker: the stack is started once,
-    not once per worker, and no two scenarios compete for the 2 cores."""
-    for item in items:
-        module = getattr(item, "module", None)
-        if "scaled" in getattr(item, "fixturenames", ()) or (
-                module is not None and module.__name__.rsplit(".", 1)[-1] in STACK_SCENARIOS):
-            item.add_marker(pytest.mark.xdist_group("stacks"))
