@@ -43,6 +43,7 @@ class Tap:
     answers: list[int | str] = field(default_factory=list)
     order_id: int | None = None
     repeat_order_id: int | None = None
+    repeat_answers: list[int | str] = field(default_factory=list)
 
 
 async def post_reorder(http: httpx.AsyncClient, web: str, tap: Tap) -> httpx.Response:
@@ -70,9 +71,20 @@ async def tap_until_answered(http: httpx.AsyncClient, web: str, tap: Tap, deadli
         if response.status_code < 500:
             return  # refused (counted by the test)
         await asyncio.sleep(0.3)
-    if tap.order_id is not None and tap.citizen_no % 4 == 0:
-        again = await post_reorder(http, web, tap)
-        tap.repeat_order_id = int(again.headers["location"].rsplit("/", 1)[1]) if again.status_code == 303 else -1
+    # The repeat is a client like any other: on a 5xx or no answer (it may meet the outage, which
+    # a loaded machine's late schedule makes likely) it sends again with the same key.
+    while tap.order_id is not None and tap.citizen_no % 4 == 0 and time.monotonic() < deadline:
+        try:
+            again = await post_reorder(http, web, tap)
+        except httpx.TransportError as exc:
+            tap.repeat_answers.append(type(exc).__name__)
+            await asyncio.sleep(0.3)
+            continue
+        tap.repeat_answers.append(again.status_code)
+        if again.status_code < 500:
+            tap.repeat_order_id = int(again.headers["location"].rsplit("/", 1)[1]) if again.status_code == 303 else -1
+            break
+        await asyncio.sleep(0.3)
 
 
 async def watch_health(http: httpx.AsyncClient, web: str, seen: dict[str, list[int]], done: asyncio.Event) -> None:
@@ -124,7 +136,9 @@ async def test_orders_under_load_survive_a_database_restart(tmp_path):
         assert 503 in answers, sorted(set(map(str, answers)))
         assert 500 not in answers, stack.log("web")[-6000:]  # the traceback says which error was not taken for "away"
         assert not [a for a in answers if isinstance(a, str)], "the web server stopped answering"
-        assert all(tap.repeat_order_id == tap.order_id for tap in taps if tap.citizen_no % 4 == 0)
+        assert all(tap.repeat_order_id == tap.order_id for tap in taps if tap.citizen_no % 4 == 0), [
+            (tap.order_id, tap.repeat_order_id, tap.repeat_answers) for tap in taps
+            if tap.citizen_no % 4 == 0 and tap.repeat_order_id != tap.order_id][:5]
         assert 503 in health["/readyz"] and health["/readyz"][-1] == 200
         assert set(health["/healthz"]) == {200}, "liveness must not fail while the database is away"
 
