@@ -42,7 +42,7 @@ async def page_context(conn: asyncpg.Connection, viewer: Viewer, person: Any = N
     return {"lang": "da", "csrf_token": "x" * 64, "viewer": viewer, "staff": None, "person": person,
             "outbox_owner": outbox_owner(SECRET, viewer.citizen_id, viewer.helper_person_id), "path": "/",
             "query": "", "demo_login": False, "service_phone": "70 00 00 00", "service_email": "fsc@example.org",
-            "flash": None, **await home_values(conn, viewer.citizen_id, local_today())}
+            "flash": None, "inline_css": None, **await home_values(conn, viewer.citizen_id, local_today())}
 
 
 def create_floor() -> Litestar:

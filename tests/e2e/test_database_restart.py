@@ -53,38 +53,37 @@ async def post_reorder(http: httpx.AsyncClient, web: str, tap: Tap) -> httpx.Res
         follow_redirects=False)
 
 
-async def tap_until_answered(http: httpx.AsyncClient, web: str, tap: Tap, deadline: float) -> None:
-    """Send the order; on a 5xx or no answer send it again with the same key (as the app's outbox
-    does), until it is accepted or refused. Every fourth client sends it once more after the
-    acceptance (an answer lost on the way back): that must be the same order."""
+async def answered(http: httpx.AsyncClient, web: str, tap: Tap, deadline: float,
+                   answers: list) -> httpx.Response | None:
+    """Send the tap until an answer below 500 comes (a 5xx or no answer: again, with the same key,
+    as the app's outbox does); every answer is noted in ``answers``. None when the deadline passed."""
     while time.monotonic() < deadline:
         try:
             response = await post_reorder(http, web, tap)
         except httpx.TransportError as exc:
-            tap.answers.append(type(exc).__name__)
+            answers.append(type(exc).__name__)
             await asyncio.sleep(0.3)
             continue
-        tap.answers.append(response.status_code)
-        if response.status_code == 303:
-            tap.order_id = int(response.headers["location"].rsplit("/", 1)[1])
-            break
+        answers.append(response.status_code)
         if response.status_code < 500:
-            return  # refused (counted by the test)
+            return response
         await asyncio.sleep(0.3)
-    # The repeat is a client like any other: on a 5xx or no answer (it may meet the outage, which
-    # a loaded machine's late schedule makes likely) it sends again with the same key.
-    while tap.order_id is not None and tap.citizen_no % 4 == 0 and time.monotonic() < deadline:
-        try:
-            again = await post_reorder(http, web, tap)
-        except httpx.TransportError as exc:
-            tap.repeat_answers.append(type(exc).__name__)
-            await asyncio.sleep(0.3)
-            continue
-        tap.repeat_answers.append(again.status_code)
-        if again.status_code < 500:
+    return None
+
+
+async def tap_until_answered(http: httpx.AsyncClient, web: str, tap: Tap, deadline: float) -> None:
+    """Send the order until it is accepted or refused. Every fourth client sends it once more after
+    the acceptance (an answer lost on the way back): that must be the same order. The repeat is a
+    client like any other: it may meet the outage too (a loaded machine's late schedule makes it
+    likely), and then sends again with the same key."""
+    response = await answered(http, web, tap, deadline, tap.answers)
+    if response is None or response.status_code != 303:
+        return  # refused (counted by the test) or never answered
+    tap.order_id = int(response.headers["location"].rsplit("/", 1)[1])
+    if tap.citizen_no % 4 == 0:
+        again = await answered(http, web, tap, deadline, tap.repeat_answers)
+        if again is not None:
             tap.repeat_order_id = int(again.headers["location"].rsplit("/", 1)[1]) if again.status_code == 303 else -1
-            break
-        await asyncio.sleep(0.3)
 
 
 async def watch_health(http: httpx.AsyncClient, web: str, seen: dict[str, list[int]], done: asyncio.Event) -> None:
