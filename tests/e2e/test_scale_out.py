@@ -16,6 +16,7 @@ import urllib.request
 import uuid
 
 import httpx
+import pytest
 
 from backend.db.pool import connect
 from backend.seed.demo import MAIN_DEMO_CPR
@@ -25,8 +26,21 @@ from tests.e2e.scale_helpers import page_token, receipt_of, tap, tap_client
 from tests.e2e.scaled_stack import CHECKS_PER_MINUTE, ScaledStack
 
 def sim_counters(stack: ScaledStack) -> dict:
-    with urllib.request.urlopen(stack.url("sim") + "/healthz", timeout=2) as response:
+    with urllib.request.urlopen(stack.url("sim") + "/healthz", timeout=10) as response:
         return json.load(response)
+
+
+@pytest.fixture(autouse=True)
+async def sim_settled(scaled: ScaledStack) -> None:
+    """Each test starts on a settled stack: the warehouse simulator has sent every event of the tests
+    before (the rolling-restart test's order stream leaves it minutes of work on a loaded machine)."""
+    def settled() -> bool:
+        try:
+            return sim_counters(scaled)["events_pending"] == 0
+        except OSError:  # busy: not settled yet
+            return False
+
+    await wait_until(settled, 300, "the warehouse simulator done with earlier tests' events")
 
 
 async def orders_by_key(db_url: str, keys: list[uuid.UUID]) -> dict[uuid.UUID, int]:
