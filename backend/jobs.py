@@ -93,6 +93,27 @@ async def enqueue(
         await wake_workers(conn)
 
 
+def queue_in_statement(name: str, *, entrypoint: str, payload: str, dedupe_key: str, source: str,
+                       where: str = "") -> str:
+    """Two CTEs (``name`` and ``name_log``) that queue one job per row of ``source`` in a larger
+    statement, writing what pgqueuer's own ``enqueue`` writes (pgqueuer.qb build_enqueue_query): the
+    job, queued now, its headers and its 'queued' log row (pgqueuer passes the headers as the text
+    'null', which our connections' jsonb codec stores as the JSON string "null"). For a statement that queues a job
+    together with the data it is about in one round trip (the order: backend/orders/queries.py).
+    ``payload`` and ``dedupe_key`` are SQL text expressions over ``source``; the caller then calls
+    ``queued_on(conn)``. A dedupe-key clash raises, as ``enqueue`` does: use keys that are new.
+    tests/integration/test_jobs_in_statement.py holds the rows to pgqueuer's."""
+    condition = f" WHERE {where}" if where else ""
+    return f"""{name} AS (
+        INSERT INTO pgqueuer (priority, entrypoint, payload, execute_after, dedupe_key, headers, status)
+        SELECT 0, '{entrypoint}', convert_to({payload}, 'UTF8'), now(), {dedupe_key}, '"null"'::jsonb, 'queued'
+          FROM {source}{condition}
+        RETURNING id, entrypoint, priority),
+     {name}_log AS (
+        INSERT INTO pgqueuer_log (job_id, status, entrypoint, priority)
+        SELECT id, 'queued', entrypoint, priority FROM {name})"""
+
+
 def queued_on(conn: asyncpg.Connection) -> None:
     """Remember that ``conn`` queued a job (for code that enqueues through pgqueuer directly)."""
     _queued_on.add(conn.get_server_pid())

@@ -103,7 +103,13 @@ GRANTS_JSON_SQL = f"""(SELECT coalesce(json_agg(g ORDER BY g.category, g.product
 
 _CITIZEN_WITH_GRANTS_SQL = f"SELECT c.*, {GRANTS_JSON_SQL} AS grants_json FROM ({CITIZEN_FOR_ORDERING_SQL}) c"
 
-_LOCK_GRANTS_SQL = f"SELECT g.id FROM grant_ g WHERE {_WHICH_GRANTS} ORDER BY g.id FOR UPDATE OF g"
+# The ids of the grants an order may draw on (the given ones, else those the pages show), locked
+# FOR UPDATE in id order, so concurrent orders on the same grants queue up and never overdraw; an
+# expression with parameters $1–$4, for the order's first statement (backend/orders/queries.py).
+# Read the allocations only after it, in a later statement (``GRANTS_JSON_SQL`` with the same
+# parameters): a statement sees the rows committed before it started, not those it waited for.
+LOCKED_GRANT_IDS_SQL = f"""(SELECT coalesce(array_agg(l.id ORDER BY l.id), '{{}}') FROM (
+    SELECT g.id FROM grant_ g WHERE {_WHICH_GRANTS} ORDER BY g.id FOR UPDATE OF g) l)"""
 
 
 class GrantRow(msgspec.Struct, frozen=True):
@@ -241,21 +247,11 @@ def assess(citizen: Mapping[str, Any], rows: list[GrantRow], today: dt.date) -> 
 async def load(conn: asyncpg.Connection, citizen_id: int, today: dt.date,
                grant_ids: list[int] | None = None) -> tuple[asyncpg.Record | None, Availability | None]:
     """The citizen for ordering and what they may order now, in one round trip (for pages; an
-    order reads under its locks, see ``lock_grants``). ``grant_ids``: only those grants."""
+    order reads under its locks, see ``LOCKED_GRANT_IDS_SQL``). ``grant_ids``: only those grants."""
     citizen = await conn.fetchrow(_CITIZEN_WITH_GRANTS_SQL, citizen_id, today, SHOW_EXPIRED_DAYS, grant_ids)
     if citizen is None:
         return None, None
     return citizen, assess(citizen, decode_rows(citizen["grants_json"]), today)
-
-
-async def lock_grants(conn: asyncpg.Connection, citizen_id: int, today: dt.date,
-                      grant_ids: list[int] | None) -> list[int]:
-    """Lock the grants an order may draw on (the given ones, else those the pages show) FOR UPDATE
-    in id order, so concurrent orders on the same grants queue up and never overdraw. Read the
-    allocations only after this, in a later statement (``GRANTS_JSON_SQL`` with the same
-    parameters): a statement sees the rows committed before it started."""
-    rows = await conn.fetch(_LOCK_GRANTS_SQL, citizen_id, today, SHOW_EXPIRED_DAYS, grant_ids)
-    return [row["id"] for row in rows]
 
 
 def grant_parameters(citizen_id: int, today: dt.date, grant_ids: list[int] | None) -> tuple[Any, ...]:

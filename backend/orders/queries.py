@@ -6,8 +6,16 @@ import datetime as dt
 import uuid
 
 import asyncpg
+import msgspec
 
-from backend.grants.availability import CITIZEN_FOR_ORDERING_SQL, GRANTS_JSON_SQL, grant_parameters
+from backend import jobs
+from backend.grants.availability import (
+    CITIZEN_FOR_ORDERING_SQL,
+    GRANTS_JSON_SQL,
+    LOCKED_GRANT_IDS_SQL,
+    grant_parameters,
+)
+from backend.push import PUSH_JOB
 
 # Allocate each (not cancelled) order line of orders without allocations to the grant period of
 # its order date: for history written without allocations (the demo seed; migration 0002 did the
@@ -31,20 +39,45 @@ async def select_citizen_for_ordering(conn: asyncpg.Connection, citizen_id: int)
     return await conn.fetchrow(CITIZEN_FOR_ORDERING_SQL, citizen_id)
 
 
-async def select_citizen_for_ordering_and_key(conn: asyncpg.Connection, citizen_id: int,
-                                              key: uuid.UUID) -> asyncpg.Record | None:
-    """The citizen for ordering, and the order already placed with ``key`` (key_order_id,
-    key_citizen_id, key_request_hash; NULL when the key is new)."""
+async def select_citizen_for_ordering_and_key(conn: asyncpg.Connection, citizen_id: int, key: uuid.UUID,
+                                              today: dt.date, grant_ids: list[int] | None) -> asyncpg.Record | None:
+    """An order's first statement: the citizen for ordering; the order already placed with ``key``
+    (key_order_id, key_citizen_id, key_request_hash; NULL when the key is new); the grants the order
+    may draw on, locked (locked_ids, grants.availability.LOCKED_GRANT_IDS_SQL); and the citizen's
+    temporary addresses that have not ended (temporaries: JSON, newest first, decoded by
+    ``decode_temporaries``)."""
     return await conn.fetchrow(
-        f"""SELECT c.*, k.id AS key_order_id, k.citizen_id AS key_citizen_id, k.request_hash AS key_request_hash
-              FROM ({CITIZEN_FOR_ORDERING_SQL}) c LEFT JOIN order_ k ON k.idempotency_key = $2""",
-        citizen_id, key,
+        f"""SELECT c.*, k.id AS key_order_id, k.citizen_id AS key_citizen_id, k.request_hash AS key_request_hash,
+                   {LOCKED_GRANT_IDS_SQL} AS locked_ids,
+                   (SELECT coalesce(json_agg(t ORDER BY t.valid_from DESC, t.id DESC), '[]')
+                      FROM (SELECT id, street, postcode, city, valid_from, valid_to FROM temporary_address
+                             WHERE citizen_id = $1 AND valid_to >= $2) t) AS temporaries
+              FROM ({CITIZEN_FOR_ORDERING_SQL}) c LEFT JOIN order_ k ON k.idempotency_key = $5""",
+        *grant_parameters(citizen_id, today, grant_ids), key,
     )
+
+
+class TemporaryAddress(msgspec.Struct, frozen=True):
+    id: int
+    street: str
+    postcode: str
+    city: str
+    valid_from: dt.date
+    valid_to: dt.date
+
+
+def decode_temporaries(data: str) -> list[TemporaryAddress]:
+    return msgspec.json.decode(data, type=list[TemporaryAddress])
+
+
+def temporary_on(addresses: list[TemporaryAddress], day: dt.date) -> TemporaryAddress | None:
+    """The temporary address that covers ``day`` (the newest, as ``select_temporary_address``)."""
+    return next((a for a in addresses if a.valid_from <= day <= a.valid_to), None)
 
 
 async def select_grants_and_key(conn: asyncpg.Connection, citizen_id: int, today: dt.date,
                                 grant_ids: list[int] | None, key: uuid.UUID) -> asyncpg.Record:
-    """Under the order's grant locks (grants.availability.lock_grants): the grants with what is
+    """Under the order's grant locks (select_citizen_for_ordering_and_key): the grants with what is
     allocated (grants_json, decoded by grants.availability.decode_rows), and the order a concurrent
     request with the same key may have committed while we waited (key_order_id, key_citizen_id,
     key_request_hash; NULL when none), in one round trip."""
@@ -74,17 +107,37 @@ async def select_pickup_points(conn: asyncpg.Connection) -> list[asyncpg.Record]
     return await conn.fetch("SELECT id, name, street, postcode, city FROM pickup_point WHERE active ORDER BY name")
 
 
+# The citizen's own devices, or a helper's who may receive their notices (push.notify_parcel_change).
+_SUBSCRIBED = """(EXISTS (SELECT 1 FROM push_subscription s WHERE s.citizen_id = $1)
+                 OR EXISTS (SELECT 1 FROM power_of_attorney pw JOIN push_subscription s ON s.person_id = pw.person_id
+                             WHERE pw.citizen_id = $1 AND pw.revoked_at IS NULL AND 'notifications' = ANY (pw.scopes)))"""
+_NOTICE_KEY = "'parcel:' || o.id || ':1:placed:0'"  # push.notify_parcel_change's key for "placed"
+
+
 async def insert_order(conn: asyncpg.Connection, order: dict[str, object], *,
-                       lines: list[tuple[int, int, int, int]], allocations: list[tuple[int, dt.date, int]]) -> int:
-    """The order row, its lines (grant_id, product_id, packs, pieces; the contract price of the day is
-    recorded on each line) and its grant allocations
-    (grant_id, period_start, pieces) in one statement; returns the order id."""
+                       lines: list[tuple[int, int, int, int]], allocations: list[tuple[int, dt.date, int]],
+                       notice_type: str, one_tap: bool) -> int:
+    """A placed order in one statement, returning its id: the order row (``order``, whose first
+    column is citizen_id), its lines (grant_id, product_id, packs, pieces; the contract price of the
+    day is recorded on each line), its grant allocations (grant_id, period_start, pieces), its
+    first parcel, the outbox job for the warehouse, the "order received" notice job when someone
+    has a device to receive it (the same job ``push.notify_parcel_change`` queues), and the audit
+    row (actor: placed_by_kind, placed_by_id). The caller marks the connection (jobs.queued_on)."""
     columns = list(order)
+    assert columns[0] == "citizen_id" and {"placed_by_kind", "placed_by_id"} <= set(columns)
     n = len(columns)
     placeholders = ", ".join(f"${i}" for i in range(1, n + 1))
     line_columns = list(zip(*lines, strict=True)) if lines else [(), (), (), ()]
     allocation_columns = list(zip(*allocations, strict=True)) if allocations else [(), (), ()]
-    return await conn.fetchval(
+    kind, actor = columns.index("placed_by_kind") + 1, columns.index("placed_by_id") + 1
+    warehouse_job = jobs.queue_in_statement(
+        "j", entrypoint="order_placed", source="o",
+        payload="""'{"order_id":' || o.id || '}'""", dedupe_key="'order_placed:' || o.id")
+    notice_job = jobs.queue_in_statement(
+        "n", entrypoint=PUSH_JOB, source="o", where=_SUBSCRIBED, dedupe_key=_NOTICE_KEY,
+        payload=f"""'{{"type":' || to_json(${n + 8}::text) || ',"order_id":' || o.id
+                    || ',"parcel_no":1,"key":' || to_json({_NOTICE_KEY}) || '}}'""")  # as msgspec writes it
+    order_id = await conn.fetchval(
         f"""WITH o AS (INSERT INTO order_ ({', '.join(columns)}) VALUES ({placeholders}) RETURNING id),
                 l AS (INSERT INTO order_line (order_id, grant_id, product_id, packs, pieces, price_oere)
                       SELECT o.id, x.grant_id, x.product_id, x.packs, x.pieces, p.price_oere
@@ -94,10 +147,18 @@ async def insert_order(conn: asyncpg.Connection, order: dict[str, object], *,
                 a AS (INSERT INTO grant_allocation (order_id, grant_id, period_start, pieces)
                       SELECT o.id, y.grant_id, y.period_start, y.pieces
                         FROM o, unnest(${n + 5}::bigint[], ${n + 6}::date[], ${n + 7}::int[])
-                                AS y (grant_id, period_start, pieces))
+                                AS y (grant_id, period_start, pieces)),
+                p AS (INSERT INTO parcel (order_id, parcel_no) SELECT o.id, 1 FROM o),
+                {warehouse_job},
+                {notice_job},
+                e AS (INSERT INTO audit_log (actor_kind, actor_id, citizen_id, action, detail)
+                      SELECT ${kind}, ${actor}, $1, 'order_placed',
+                             jsonb_build_object('order_id', o.id, 'one_tap', ${n + 9}::boolean) FROM o)
            SELECT id FROM o""",  # column names are ours, values are parameters
-        *order.values(), *map(list, line_columns), *map(list, allocation_columns),
+        *order.values(), *map(list, line_columns), *map(list, allocation_columns), notice_type, one_tap,
     )
+    jobs.queued_on(conn)
+    return order_id
 
 
 async def lock_order(conn: asyncpg.Connection, citizen_id: int, order_id: int) -> asyncpg.Record | None:

@@ -20,15 +20,15 @@ from backend.grants.availability import (
     GrantAvailability,
     assess,
     decode_rows,
-    lock_grants,
     municipality_gate_of,
     reason_text,
 )
 from backend.grants.rules import Reason, rule_config
 from backend.i18n import gettext as _
 from backend.orders import queries
-from backend.parcels.queries import decide_backorders, insert_first_parcel, insert_split_parcel
-from backend.push import notify_helper_order, notify_parcel_change
+from backend.parcels.queries import decide_backorders, insert_split_parcel
+from backend.push import notify_helper_order
+from backend.push.notices import STATUS_NOTICES
 from backend.orders.models import (
     Actor,
     DeliveryChoice,
@@ -88,12 +88,12 @@ async def delivery_plan(conn: asyncpg.Connection, citizen: asyncpg.Record, choic
             raise OrderRejected(_("Choose a pickup point from the list."))
         return DeliveryPlan(choice.method, name, point["street"], point["postcode"], point["city"], point["id"],
                             False, note, expected)
-    temporary = await queries.select_temporary_address(conn, citizen["id"], expected)
+    temporary = queries.temporary_on(queries.decode_temporaries(citizen["temporaries"]), expected)
     if choice.method is DeliveryMethod.TEMPORARY or (temporary is not None and not explicit):
         if temporary is None:
             raise OrderRejected(_("You have no temporary address on the delivery date."))
-        return DeliveryPlan(DeliveryMethod.TEMPORARY, name, temporary["street"], temporary["postcode"],
-                            temporary["city"], None, choice.leave_at_door, note, expected)
+        return DeliveryPlan(DeliveryMethod.TEMPORARY, name, temporary.street, temporary.postcode,
+                            temporary.city, None, choice.leave_at_door, note, expected)
     return DeliveryPlan(DeliveryMethod.HOME, name, citizen["street"], citizen["postcode"], citizen["city"], None,
                         choice.leave_at_door, note, expected)
 
@@ -144,7 +144,11 @@ async def place_order(conn: asyncpg.Connection, request: PlaceOrder, today: dt.d
 
 
 async def _place(conn: asyncpg.Connection, request: PlaceOrder, digest: bytes, today: dt.date) -> PlacedOrder:
-    citizen = await queries.select_citizen_for_ordering_and_key(conn, request.citizen_id, request.key)
+    """Round trips, in the caller's transaction: the citizen with the key and the grants locked; the
+    grants read under the locks; the order with everything it writes (orders.queries.insert_order)."""
+    wanted_ids = None if request.lines is None else sorted({line.grant_id for line in request.lines})
+    citizen = await queries.select_citizen_for_ordering_and_key(conn, request.citizen_id, request.key, today,
+                                                                wanted_ids)
     if citizen is None:
         raise OrderRejected(_("Unknown citizen."), status_code=404)
     replay = _replayed(request, digest, citizen["key_order_id"], citizen["key_citizen_id"], citizen["key_request_hash"])
@@ -153,8 +157,7 @@ async def _place(conn: asyncpg.Connection, request: PlaceOrder, digest: bytes, t
     gate, gate_date = municipality_gate_of(citizen, today)
     if gate is not Reason.OK:
         raise OrderRejected(reason_text(gate, gate_date))
-    wanted_ids = None if request.lines is None else sorted({line.grant_id for line in request.lines})
-    locked = set(await lock_grants(conn, request.citizen_id, today, wanted_ids))
+    locked = set(citizen["locked_ids"])
     # Read after the locks: what is allocated now, and whether a concurrent request with the same
     # key committed while we waited for them.
     read = await queries.select_grants_and_key(conn, request.citizen_id, today, wanted_ids, request.key)
@@ -177,14 +180,10 @@ async def _place(conn: asyncpg.Connection, request: PlaceOrder, digest: bytes, t
         lines=[(grant.grant.id, grant.grant.product_id, packs, packs * grant.grant.pack_size)
                for grant, packs in chosen],
         allocations=allocation_rows,
+        notice_type=STATUS_NOTICES["placed"].value, one_tap=request.lines is None,
     )
-    await insert_first_parcel(conn, order_id)
-    await notify_parcel_change(conn, order_id, 1, "placed")
     if request.actor.kind == "relative":  # the citizen hears that a helper ordered for them
         await notify_helper_order(conn, order_id, request.citizen_id)
-    await jobs.enqueue(conn, "order_placed", {"order_id": order_id}, dedupe_key=f"order_placed:{order_id}")
-    await log_event(conn, actor_kind=request.actor.kind, actor_id=request.actor.id, citizen_id=request.citizen_id,
-                    action="order_placed", detail={"order_id": order_id, "one_tap": request.lines is None})
     return PlacedOrder(order_id, replayed=False)
 
 

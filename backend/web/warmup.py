@@ -35,7 +35,7 @@ async def _warm(conn: asyncpg.Connection) -> None:
         await select_viewer(conn, bytes(32))
         await load_citizen_grants(conn, NOBODY, today)
         await select_recent_for_home(conn, NOBODY, HOME_SHOWS_ANSWERS_DAYS)
-        await select_citizen_for_ordering_and_key(conn, NOBODY, uuid.UUID(int=0))
+        await select_citizen_for_ordering_and_key(conn, NOBODY, uuid.UUID(int=0), today, None)
 
 
 async def warm_up(pool: asyncpg.Pool, connections: int) -> None:
