@@ -24,6 +24,7 @@ and the server log's checkpoint, autovacuum and lock-wait lines; see bench/laten
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import os
 import sys
@@ -45,15 +46,19 @@ TIMEOUT_S = 10.0
 
 class Connections:
     """Idle keep-alive connections to the server; a request that finds none opens a new one
-    (so the generator never waits for an earlier answer before sending)."""
+    (so the generator never waits for an earlier answer before sending). A request takes the
+    connection that has been idle longest, so the requests of distinct citizens spread over all
+    open connections, as distinct phones' would. Taking the most recent one instead made a few
+    connections carry everything: each granian worker serves only the connections it accepted,
+    and one worker ran at 85-100 % of a core while the other idled (docs/decisions.md, issue 17)."""
 
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.idle: collections.deque[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = collections.deque()
 
     async def take(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         while self.idle:
-            reader, writer = self.idle.pop()
+            reader, writer = self.idle.popleft()
             # The server closes keep-alive connections that stayed idle (after a burst opened many):
             # a browser would not send on one it saw closed, neither do we.
             if not reader.at_eof() and not writer.is_closing():

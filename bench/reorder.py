@@ -63,6 +63,7 @@ async def prepare_database(dsn: str, citizens: int | None = CITIZENS) -> None:
     from backend.db.migrate import migrate
     from backend.db.pool import connect
     from backend.jobs import install_or_upgrade
+    from backend.orders.queries import ALLOCATE_BY_ORDER_DATE
     from backend.seed.demo import seed_demo
 
     conn = await connect(dsn)
@@ -73,6 +74,12 @@ async def prepare_database(dsn: str, citizens: int | None = CITIZENS) -> None:
         await seed_demo(conn, CPR_KEY)
         if citizens:
             await conn.execute((ROOT / "bench" / "scale.sql").read_text().replace(":n", str(citizens)))
+            # Every order holds allocations (orders.service; migration 0002 and the demo seed did the
+            # same for older history). Without them grant_allocation looked empty to the planner,
+            # which then chose a sequential scan for it, made every home page scan the allocations
+            # the run's orders added until autovacuum's next ANALYZE (docs/decisions.md, issue 17).
+            await conn.execute(ALLOCATE_BY_ORDER_DATE)
+        await conn.execute("ANALYZE")
         counts = await conn.fetchrow(
             "SELECT (SELECT count(*) FROM citizen) AS citizens, (SELECT count(*) FROM grant_) AS grants,"
             " (SELECT count(*) FROM order_) AS orders")
@@ -88,6 +95,12 @@ def server_env(dsn: str) -> dict[str, str]:
                 PYTHONPATH=str(ROOT))
 
 
+def listening_sockets(port: int) -> int:
+    """How many sockets listen on ``port`` (ss, from iproute2)."""
+    out = subprocess.run(["ss", "-tlnH", f"( sport = :{port} )"], capture_output=True, text=True, check=True).stdout
+    return len(out.splitlines())
+
+
 def serve(target: str, port: int, env: dict[str, str], health_path: str = "/healthz") -> subprocess.Popen:
     command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--workers", str(WORKERS),
                "--host", "127.0.0.1", "--port", str(port), "--no-access-log", target]
@@ -99,7 +112,13 @@ def serve(target: str, port: int, env: dict[str, str], health_path: str = "/heal
     while time.monotonic() < deadline and process.poll() is None:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{health_path}", timeout=1):
+                pass
+            # Each granian worker listens on a socket of its own (SO_REUSEPORT), opened once its app
+            # has started; until the last one is listening, every new connection goes to the
+            # others, and a load generator that connects at once would load one worker only.
+            if listening_sockets(port) >= WORKERS:
                 return process
+            time.sleep(0.1)
         except urllib.error.HTTPError as exc:  # answering, but not well: the app is broken
             os.killpg(process.pid, signal.SIGKILL)
             raise RuntimeError(f"{target} answered {health_path} with {exc.code}: "
