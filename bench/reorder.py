@@ -79,7 +79,10 @@ async def prepare_database(dsn: str, citizens: int | None = CITIZENS) -> None:
             # which then chose a sequential scan for it, made every home page scan the allocations
             # the run's orders added until autovacuum's next ANALYZE (docs/decisions.md, issue 17).
             await conn.execute(ALLOCATE_BY_ORDER_DATE)
-        await conn.execute("ANALYZE")
+        # The end of any bulk load (PostgreSQL manual, "Populating a Database"): statistics for the
+        # planner, and the visibility map and hint bits set now instead of by the first autovacuum
+        # after it, which otherwise rewrote the freshly loaded tables in the middle of a run.
+        await conn.execute("VACUUM ANALYZE")
         counts = await conn.fetchrow(
             "SELECT (SELECT count(*) FROM citizen) AS citizens, (SELECT count(*) FROM grant_) AS grants,"
             " (SELECT count(*) FROM order_) AS orders")

@@ -1,7 +1,7 @@
 -- Scale the demo data for benchmarks: :n citizens with 3 grants each, two past orders each
 -- (in earlier grant periods, so today's quota is free) and a login session each. bench/reorder.py
 -- then allocates the orders to their grant periods, as the app does for every order it places,
--- and ANALYZEs (the planner must see the tables as they are).
+-- and runs VACUUM ANALYZE, as any bulk load should end.
 -- Session tokens are 'bench-session-' || lpad(i, 8, '0'); the load scripts use the same.
 INSERT INTO citizen (cpr_hash, name, street, postcode, city, municipality_id, language, stoma_since)
 SELECT sha256(('bench-citizen-' || i)::bytea), 'Bench Borger ' || i, 'Benchvej ' || i, '8000', 'Aarhus C',

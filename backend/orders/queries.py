@@ -114,22 +114,15 @@ _SUBSCRIBED = """(EXISTS (SELECT 1 FROM push_subscription s WHERE s.citizen_id =
 _NOTICE_KEY = "'parcel:' || o.id || ':1:placed:0'"  # push.notify_parcel_change's key for "placed"
 
 
-async def insert_order(conn: asyncpg.Connection, order: dict[str, object], *,
-                       lines: list[tuple[int, int, int, int]], allocations: list[tuple[int, dt.date, int]],
-                       notice_type: str, one_tap: bool) -> int:
-    """A placed order in one statement, returning its id: the order row (``order``, whose first
-    column is citizen_id), its lines (grant_id, product_id, packs, pieces; the contract price of the
-    day is recorded on each line), its grant allocations (grant_id, period_start, pieces), its
-    first parcel, the outbox job for the warehouse, the "order received" notice job when someone
-    has a device to receive it (the same job ``push.notify_parcel_change`` queues), and the audit
-    row (actor: placed_by_kind, placed_by_id). The caller marks the connection (jobs.queued_on)."""
-    columns = list(order)
-    assert columns[0] == "citizen_id" and {"placed_by_kind", "placed_by_id"} <= set(columns)
-    n = len(columns)
-    placeholders = ", ".join(f"${i}" for i in range(1, n + 1))
-    line_columns = list(zip(*lines, strict=True)) if lines else [(), (), (), ()]
-    allocation_columns = list(zip(*allocations, strict=True)) if allocations else [(), (), ()]
-    kind, actor = columns.index("placed_by_kind") + 1, columns.index("placed_by_id") + 1
+# The order row's columns, in the order insert_order takes them ($1 … $15).
+ORDER_COLUMNS = ("citizen_id", "status", "placed_by_kind", "placed_by_id", "idempotency_key", "request_hash",
+                 "delivery_method", "recipient_name", "street", "postcode", "city", "pickup_point_id",
+                 "leave_at_door", "driver_note", "expected_delivery")
+
+
+def _insert_order_sql() -> str:
+    n = len(ORDER_COLUMNS)
+    kind, actor = ORDER_COLUMNS.index("placed_by_kind") + 1, ORDER_COLUMNS.index("placed_by_id") + 1
     warehouse_job = jobs.queue_in_statement(
         "j", entrypoint="order_placed", source="o",
         payload="""'{"order_id":' || o.id || '}'""", dedupe_key="'order_placed:' || o.id")
@@ -137,8 +130,8 @@ async def insert_order(conn: asyncpg.Connection, order: dict[str, object], *,
         "n", entrypoint=PUSH_JOB, source="o", where=_SUBSCRIBED, dedupe_key=_NOTICE_KEY,
         payload=f"""'{{"type":' || to_json(${n + 8}::text) || ',"order_id":' || o.id
                     || ',"parcel_no":1,"key":' || to_json({_NOTICE_KEY}) || '}}'""")  # as msgspec writes it
-    order_id = await conn.fetchval(
-        f"""WITH o AS (INSERT INTO order_ ({', '.join(columns)}) VALUES ({placeholders}) RETURNING id),
+    return f"""WITH o AS (INSERT INTO order_ ({', '.join(ORDER_COLUMNS)})
+                          VALUES ({', '.join(f"${i}" for i in range(1, n + 1))}) RETURNING id),
                 l AS (INSERT INTO order_line (order_id, grant_id, product_id, packs, pieces, price_oere)
                       SELECT o.id, x.grant_id, x.product_id, x.packs, x.pieces, p.price_oere
                         FROM o, unnest(${n + 1}::bigint[], ${n + 2}::int[], ${n + 3}::int[], ${n + 4}::int[])
@@ -154,7 +147,29 @@ async def insert_order(conn: asyncpg.Connection, order: dict[str, object], *,
                 e AS (INSERT INTO audit_log (actor_kind, actor_id, citizen_id, action, detail)
                       SELECT ${kind}, ${actor}, $1, 'order_placed',
                              jsonb_build_object('order_id', o.id, 'one_tap', ${n + 9}::boolean) FROM o)
-           SELECT id FROM o""",  # column names are ours, values are parameters
+           SELECT id FROM o"""
+
+
+# Also prepared by the warm-up (backend/web/warmup.py): its parameter types make asyncpg look up
+# type information, three extra round trips on each connection's first order.
+INSERT_ORDER_SQL = _insert_order_sql()
+
+
+async def insert_order(conn: asyncpg.Connection, order: dict[str, object], *,
+                       lines: list[tuple[int, int, int, int]], allocations: list[tuple[int, dt.date, int]],
+                       notice_type: str, one_tap: bool) -> int:
+    """A placed order in one statement, returning its id: the order row (``order``: the values of
+    ORDER_COLUMNS, in that order), its lines (grant_id, product_id, packs, pieces; the contract price
+    of the day is recorded on each line), its grant allocations (grant_id, period_start, pieces),
+    its first parcel, the outbox job for the warehouse, the "order received" notice job when someone
+    has a device to receive it (the same job ``push.notify_parcel_change`` queues), and the audit
+    row (actor: placed_by_kind, placed_by_id). The caller marks the connection (jobs.queued_on)."""
+    if tuple(order) != ORDER_COLUMNS:
+        raise ValueError(f"order columns {tuple(order)} are not {ORDER_COLUMNS}")
+    line_columns = list(zip(*lines, strict=True)) if lines else [(), (), (), ()]
+    allocation_columns = list(zip(*allocations, strict=True)) if allocations else [(), (), ()]
+    order_id = await conn.fetchval(
+        INSERT_ORDER_SQL,
         *order.values(), *map(list, line_columns), *map(list, allocation_columns), notice_type, one_tap,
     )
     jobs.queued_on(conn)

@@ -5,7 +5,8 @@ and each new PostgreSQL backend then loaded its catalog caches and planned each 
 (PostgreSQL plans a prepared statement afresh for its first five runs) while requests queued
 behind it. Here the pool's connections are opened and the statements of the busiest pages (the
 session lookup, the home page, the one tap's first read) run on each of them, for nobody: a
-session, citizen and key that do not exist, so no one's data is read.
+session, citizen and key that do not exist, so no one's data is read. The order's write is only
+prepared (asyncpg then looks up its parameter types once per connection, three round trips).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from backend.auth.queries import select_viewer
 from backend.casework.queries import select_recent_for_home
 from backend.casework.views import HOME_SHOWS_ANSWERS_DAYS
 from backend.grants.views import load_citizen_grants
-from backend.orders.queries import select_citizen_for_ordering_and_key
+from backend.orders.queries import INSERT_ORDER_SQL, select_citizen_for_ordering_and_key
 from backend.web.deps import local_today
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ async def _warm(conn: asyncpg.Connection) -> None:
         await load_citizen_grants(conn, NOBODY, today)
         await select_recent_for_home(conn, NOBODY, HOME_SHOWS_ANSWERS_DAYS)
         await select_citizen_for_ordering_and_key(conn, NOBODY, uuid.UUID(int=0), today, None)
+    await conn.prepare(INSERT_ORDER_SQL)  # the order's write: its types looked up now, not on the first order
 
 
 async def warm_up(pool: asyncpg.Pool, connections: int) -> None:
