@@ -79,15 +79,14 @@ async def select_citizen_requests(conn: asyncpg.Connection, citizen_id: int, lim
     )
 
 
-async def select_recent_for_home(conn: asyncpg.Connection, citizen_id: int, days: int) -> list[asyncpg.Record]:
-    """Open requests and those answered in the last ``days`` days: the home page shows them on the grant card."""
-    return await conn.fetch(
-        """SELECT r.id, r.grant_id, r.new_grant_id, r.status, r.created_at, r.effective_from, want.name AS wanted_product
-             FROM change_request r JOIN product want ON want.id = r.wanted_product_id
-            WHERE r.citizen_id = $1 AND (r.status = 'open' OR r.decided_at > now() - make_interval(days => $2))
-            ORDER BY r.created_at DESC, r.id DESC""",
-        citizen_id, days,
-    )
+def recent_for_home_sql(days: str) -> str:
+    """The citizen's ($1) open requests and those answered in the last ``days`` (a parameter, e.g.
+    "$5") days: the home page shows them on the grant card (read with its grants,
+    grants.routes.HOME_SQL)."""
+    return f"""SELECT r.id, r.grant_id, r.new_grant_id, r.status, r.created_at, r.effective_from,
+                      want.name AS wanted_product
+                 FROM change_request r JOIN product want ON want.id = r.wanted_product_id
+                WHERE r.citizen_id = $1 AND (r.status = 'open' OR r.decided_at > now() - make_interval(days => {days}))"""
 
 
 # --- the caseworker's side -------------------------------------------------------------------------

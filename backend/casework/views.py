@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -27,7 +28,7 @@ def request_view(row: asyncpg.Record, today: dt.date) -> dict[str, Any]:
     return view
 
 
-def home_cards(rows: list[asyncpg.Record]) -> dict[int, dict[str, Any]]:
+def home_cards(rows: list[Mapping[str, Any]]) -> dict[int, dict[str, Any]]:
     """grant id -> the newest request about it (and the new grant -> its approval), for the home page."""
     cards: dict[int, dict[str, Any]] = {}
     for row in rows:  # newest first: the first one per grant wins

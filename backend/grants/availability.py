@@ -101,7 +101,13 @@ SELECT g.id, g.product_id, g.quantity_per_period, g.period_days, g.valid_from, g
 GRANTS_JSON_SQL = f"""(SELECT coalesce(json_agg(g ORDER BY g.category, g.product_name, g.id), '[]')
                          FROM ({_GRANTS_SQL}) g)"""
 
-_CITIZEN_WITH_GRANTS_SQL = f"SELECT c.*, {GRANTS_JSON_SQL} AS grants_json FROM ({CITIZEN_FOR_ORDERING_SQL}) c"
+def citizen_with_grants_sql(more: str = "") -> str:
+    """The citizen for ordering with their grants (grants_json), and ``more`` columns (", expr AS
+    name", over c and parameters from $5) read in the same round trip."""
+    return f"SELECT c.*, {GRANTS_JSON_SQL} AS grants_json{more} FROM ({CITIZEN_FOR_ORDERING_SQL}) c"
+
+
+_CITIZEN_WITH_GRANTS_SQL = citizen_with_grants_sql()
 
 # The ids of the grants an order may draw on (the given ones, else those the pages show), locked
 # FOR UPDATE in id order, so concurrent orders on the same grants queue up and never overdraw; an
@@ -244,11 +250,13 @@ def assess(citizen: Mapping[str, Any], rows: list[GrantRow], today: dt.date) -> 
                         [assess_grant(row, today, horizon, gate, gate_date) for row in rows])
 
 
-async def load(conn: asyncpg.Connection, citizen_id: int, today: dt.date,
-               grant_ids: list[int] | None = None) -> tuple[asyncpg.Record | None, Availability | None]:
+async def load(conn: asyncpg.Connection, citizen_id: int, today: dt.date, grant_ids: list[int] | None = None, *,
+               sql: str = _CITIZEN_WITH_GRANTS_SQL,
+               more_args: tuple[Any, ...] = ()) -> tuple[asyncpg.Record | None, Availability | None]:
     """The citizen for ordering and what they may order now, in one round trip (for pages; an
-    order reads under its locks, see ``LOCKED_GRANT_IDS_SQL``). ``grant_ids``: only those grants."""
-    citizen = await conn.fetchrow(_CITIZEN_WITH_GRANTS_SQL, citizen_id, today, SHOW_EXPIRED_DAYS, grant_ids)
+    order reads under its locks, see ``LOCKED_GRANT_IDS_SQL``). ``grant_ids``: only those grants.
+    ``sql``: a ``citizen_with_grants_sql`` with more columns, whose parameters are ``more_args``."""
+    citizen = await conn.fetchrow(sql, citizen_id, today, SHOW_EXPIRED_DAYS, grant_ids, *more_args)
     if citizen is None:
         return None, None
     return citizen, assess(citizen, decode_rows(citizen["grants_json"]), today)

@@ -90,8 +90,11 @@ def _build_environment(language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         enable_async=False,
-        # Templates ship with the code: no file system check on every render.
+        # Templates ship with the code: no file system check on every render, and every template
+        # stays loaded (a plain dict: every include on every page looked it up in an LRU cache
+        # under a lock; compile_all_templates loads them all at start).
         auto_reload=False,
+        cache_size=-1,
     )
     env.language = language  # type: ignore[attr-defined]
     env.globals.update(

@@ -18,8 +18,8 @@ import uuid
 import asyncpg
 
 from backend.auth.queries import select_viewer
-from backend.casework.queries import select_recent_for_home
 from backend.casework.views import HOME_SHOWS_ANSWERS_DAYS
+from backend.grants.routes import HOME_SQL
 from backend.grants.views import load_citizen_grants
 from backend.orders.queries import INSERT_ORDER_SQL, select_citizen_for_ordering_and_key
 from backend.web.deps import local_today
@@ -34,8 +34,8 @@ async def _warm(conn: asyncpg.Connection) -> None:
     today = local_today()
     for _ in range(PLANNED_RUNS):
         await select_viewer(conn, bytes(32))
-        await load_citizen_grants(conn, NOBODY, today)
-        await select_recent_for_home(conn, NOBODY, HOME_SHOWS_ANSWERS_DAYS)
+        await load_citizen_grants(conn, NOBODY, today, sql=HOME_SQL, more_args=(HOME_SHOWS_ANSWERS_DAYS,))  # home
+        await load_citizen_grants(conn, NOBODY, today)  # the same read on other pages
         await select_citizen_for_ordering_and_key(conn, NOBODY, uuid.UUID(int=0), today, None)
     await conn.prepare(INSERT_ORDER_SQL)  # the order's write: its types looked up now, not on the first order
 
