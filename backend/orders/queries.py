@@ -15,7 +15,7 @@ from backend.grants.availability import (
     LOCKED_GRANT_IDS_SQL,
     grant_parameters,
 )
-from backend.push import PUSH_JOB
+from backend.push import PUSH_JOB, subscribed_sql
 
 # Allocate each (not cancelled) order line of orders without allocations to the grant period of
 # its order date: for history written without allocations (the demo seed; migration 0002 did the
@@ -107,10 +107,6 @@ async def select_pickup_points(conn: asyncpg.Connection) -> list[asyncpg.Record]
     return await conn.fetch("SELECT id, name, street, postcode, city FROM pickup_point WHERE active ORDER BY name")
 
 
-# The citizen's own devices, or a helper's who may receive their notices (push.notify_parcel_change).
-_SUBSCRIBED = """(EXISTS (SELECT 1 FROM push_subscription s WHERE s.citizen_id = $1)
-                 OR EXISTS (SELECT 1 FROM power_of_attorney pw JOIN push_subscription s ON s.person_id = pw.person_id
-                             WHERE pw.citizen_id = $1 AND pw.revoked_at IS NULL AND 'notifications' = ANY (pw.scopes)))"""
 _NOTICE_KEY = "'parcel:' || o.id || ':1:placed:0'"  # push.notify_parcel_change's key for "placed"
 
 
@@ -127,7 +123,7 @@ def _insert_order_sql() -> str:
         "j", entrypoint="order_placed", source="o",
         payload="""'{"order_id":' || o.id || '}'""", dedupe_key="'order_placed:' || o.id")
     notice_job = jobs.queue_in_statement(
-        "n", entrypoint=PUSH_JOB, source="o", where=_SUBSCRIBED, dedupe_key=_NOTICE_KEY,
+        "n", entrypoint=PUSH_JOB, source="o", where=subscribed_sql("$1"), dedupe_key=_NOTICE_KEY,
         payload=f"""'{{"type":' || to_json(${n + 8}::text) || ',"order_id":' || o.id
                     || ',"parcel_no":1,"key":' || to_json({_NOTICE_KEY}) || '}}'""")  # as msgspec writes it
     return f"""WITH o AS (INSERT INTO order_ ({', '.join(ORDER_COLUMNS)})

@@ -19,6 +19,15 @@ PUSH_JOB = "push_notify"
 _PER_ATTEMPT = ("out_for_delivery", "delivery_failed")
 
 
+def subscribed_sql(citizen: str) -> str:
+    """SQL that is true when a notice about ``citizen`` (an SQL expression for a citizen id) reaches a
+    device: one of the citizen's own, or a helper's whose power includes notifications."""
+    return f"""(EXISTS (SELECT 1 FROM push_subscription s WHERE s.citizen_id = {citizen})
+                OR EXISTS (SELECT 1 FROM power_of_attorney pw JOIN push_subscription s ON s.person_id = pw.person_id
+                            WHERE pw.citizen_id = {citizen} AND pw.revoked_at IS NULL
+                              AND 'notifications' = ANY (pw.scopes)))"""
+
+
 async def enqueue_notice(conn: asyncpg.Connection, payload: dict, key: str) -> None:
     """Queue a push job on ``conn`` (the caller's transaction); a job already waiting with the same key wins."""
     await job_queries(conn).enqueue(PUSH_JOB, msgspec.json.encode(payload | {"key": key}), dedupe_key=key,
@@ -55,13 +64,9 @@ async def notify_parcel_change(conn: asyncpg.Connection, order_id: int, parcel_n
     if notice is None:
         return
     row = await conn.fetchrow(
-        """SELECT coalesce((SELECT attempt FROM parcel WHERE order_id = $1 AND parcel_no = $2), 0) AS attempt,
-                  EXISTS (SELECT 1 FROM push_subscription s JOIN order_ o ON o.citizen_id = s.citizen_id
-                           WHERE o.id = $1)
-                  OR EXISTS (SELECT 1 FROM order_ o
-                                  JOIN power_of_attorney pw ON pw.citizen_id = o.citizen_id AND pw.revoked_at IS NULL
-                                  JOIN push_subscription s ON s.person_id = pw.person_id
-                              WHERE o.id = $1 AND 'notifications' = ANY (pw.scopes)) AS subscribed""",
+        f"""SELECT coalesce((SELECT attempt FROM parcel WHERE order_id = $1 AND parcel_no = $2), 0) AS attempt,
+                   coalesce((SELECT {subscribed_sql('o.citizen_id')} FROM order_ o WHERE o.id = $1), false)
+                     AS subscribed""",
         order_id, parcel_no,
     )
     if not row["subscribed"]:
