@@ -100,6 +100,8 @@ def server_env(dsn: str) -> dict[str, str]:
 
 def listening_sockets(port: int) -> int:
     """How many sockets listen on ``port`` (ss, from iproute2)."""
+    if not shutil.which("ss"):
+        sys.exit("The benchmark needs ss: sudo apt-get install iproute2")
     out = subprocess.run(["ss", "-tlnH", f"( sport = :{port} )"], capture_output=True, text=True, check=True).stdout
     return len(out.splitlines())
 

@@ -251,12 +251,13 @@ def assess(citizen: Mapping[str, Any], rows: list[GrantRow], today: dt.date) -> 
 
 
 async def load(conn: asyncpg.Connection, citizen_id: int, today: dt.date, grant_ids: list[int] | None = None, *,
-               sql: str = _CITIZEN_WITH_GRANTS_SQL,
+               sql: str | None = None,
                more_args: tuple[Any, ...] = ()) -> tuple[asyncpg.Record | None, Availability | None]:
     """The citizen for ordering and what they may order now, in one round trip (for pages; an
     order reads under its locks, see ``LOCKED_GRANT_IDS_SQL``). ``grant_ids``: only those grants.
     ``sql``: a ``citizen_with_grants_sql`` with more columns, whose parameters are ``more_args``."""
-    citizen = await conn.fetchrow(sql, citizen_id, today, SHOW_EXPIRED_DAYS, grant_ids, *more_args)
+    citizen = await conn.fetchrow(sql or _CITIZEN_WITH_GRANTS_SQL, citizen_id, today, SHOW_EXPIRED_DAYS, grant_ids,
+                                  *more_args)
     if citizen is None:
         return None, None
     return citizen, assess(citizen, decode_rows(citizen["grants_json"]), today)

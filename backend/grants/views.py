@@ -213,8 +213,7 @@ async def load_citizen_grants(conn: asyncpg.Connection, citizen_id: int, today: 
                               sql: str | None = None, more_args: tuple = ()) -> CitizenGrants | None:
     """The citizen (a row of grants.availability.CITIZEN_FOR_ORDERING_SQL) and their grants, in one
     round trip; ``sql``/``more_args``: more columns in it (grants.availability.citizen_with_grants_sql)."""
-    citizen, available = await (load(conn, citizen_id, today, sql=sql, more_args=more_args) if sql
-                                else load(conn, citizen_id, today))
+    citizen, available = await load(conn, citizen_id, today, sql=sql, more_args=more_args)
     if citizen is None or available is None:
         return None
     return CitizenGrants(citizen, available, product_lines(available.grants, today))
